@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Reflection;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Localization;
+using TechMarket.Web.Components;
+
+namespace TechMarket.Web.Hosting;
+
+/// <summary>Razor components (static SSR), localization, data protection keys, rate limits, security headers.</summary>
+internal static class WebShell
+{
+    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+
+    public static WebApplicationBuilder AddWebShell(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        builder.Services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("zh-CN");
+            o.SupportedCultures = Cultures;
+            o.SupportedUICultures = Cultures;
+            o.FallBackToParentUICultures = true;
+            o.FallBackToParentCultures = true;
+            // The explicit choice (cookie) wins over the browser's Accept-Language.
+            o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+        });
+
+        // Keys outside the database: they protect auth cookies and encrypt ID numbers (PIPL).
+        var keys = builder.Configuration["DataProtection:KeysPath"] ?? Path.Combine(builder.Environment.ContentRootPath, "data", "keys");
+        builder.Services.AddDataProtection().SetApplicationName("TechMarket").PersistKeysToFileSystem(new DirectoryInfo(keys));
+
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (context, cancellationToken) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 60;
+                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                var text = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<SharedStrings>>();
+                await Results.Problem(text["Problem.TooManyRequests", retryAfter], statusCode: StatusCodes.Status429TooManyRequests, title: text["Problem.TooManyRequests.Title"])
+                    .ExecuteAsync(context.HttpContext);
+            };
+        });
+        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var proxy in builder.Configuration.GetSection("ReverseProxy:KnownProxies").Get<string[]>() ?? ["127.0.0.1", "::1"])
+            {
+                o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+        });
+        builder.Services.AddAntiforgery(o => o.Cookie.Name = "techmarket.af");
+        return builder;
+    }
+
+    public static WebApplication UseWebShell(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseSecurityHeaders();
+        app.UseRequestLocalization();
+        // The API answers in problem+json; pages show a friendly page for 404 and friends.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapCultureEndpoint();
+        return app;
+    }
+
+    public static WebApplication MapPages(this WebApplication app, params Assembly[] modules)
+    {
+        app.MapRazorComponents<App>().AddAdditionalAssemblies(modules);
+        return app;
+    }
+
+    /// <summary>The language switch: remembers the choice in the standard culture cookie for a year.</summary>
+    private static void MapCultureEndpoint(this WebApplication app) =>
+        app.MapGet("/culture", (string culture, string? returnUrl, HttpContext context) =>
+        {
+            if (Cultures.Any(c => c.Name == culture))
+            {
+                context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                    CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                    new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+            }
+
+            return TypedResults.LocalRedirect(returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/");
+        }).ExcludeFromDescription();
+}
