@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging;
 using TechMarket.Identity.Domain;
+using TechMarket.Identity.Features.Review;
 using TechMarket.Identity.Persistence;
 using TechMarket.Identity.Security;
 using TechMarket.Identity.Verification;
