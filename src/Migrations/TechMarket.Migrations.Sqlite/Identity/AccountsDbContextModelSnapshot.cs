@@ -15,9 +15,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasDefaultSchema("identity")
-                .HasAnnotation("ProductVersion", "10.0.14");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", b =>
                 {
@@ -43,7 +41,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
                         .IsUnique()
                         .HasDatabaseName("RoleNameIndex");
 
-                    b.ToTable("AspNetRoles", "identity");
+                    b.ToTable("AspNetRoles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -65,7 +63,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetRoleClaims", "identity");
+                    b.ToTable("AspNetRoleClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
@@ -87,7 +85,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserClaims", "identity");
+                    b.ToTable("AspNetUserClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
@@ -108,7 +106,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserLogins", "identity");
+                    b.ToTable("AspNetUserLogins", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserRole<System.Guid>", b =>
@@ -123,7 +121,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetUserRoles", "identity");
+                    b.ToTable("AspNetUserRoles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
@@ -142,7 +140,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasKey("UserId", "LoginProvider", "Name");
 
-                    b.ToTable("AspNetUserTokens", "identity");
+                    b.ToTable("AspNetUserTokens", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Identity.Domain.Member", b =>
@@ -231,7 +229,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("PhoneNumber");
 
-                    b.ToTable("AspNetUsers", "identity");
+                    b.ToTable("AspNetUsers", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Identity.Domain.VerificationDocument", b =>
@@ -273,7 +271,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("OwnerId");
 
-                    b.ToTable("verification_documents", "identity");
+                    b.ToTable("verification_documents", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Identity.Domain.VerificationRequest", b =>
@@ -354,7 +352,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("Status", "SubmittedAt");
 
-                    b.ToTable("verification_requests", "identity");
+                    b.ToTable("verification_requests", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Kernel.Auditing.AuditEntry", b =>
@@ -394,7 +392,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("audit_log", "identity");
+                    b.ToTable("audit_log", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

@@ -20,7 +20,12 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        builder.HasDefaultSchema("identity");
+        // One PostgreSQL schema per module; SQLite has no schemas, one file holds every module.
+        if (Database.IsNpgsql())
+        {
+            builder.HasDefaultSchema("identity");
+        }
+
         builder.ApplyConfiguration(new MemberConfiguration());
         builder.ApplyConfiguration(new VerificationRequestConfiguration());
         builder.ApplyConfiguration(new VerificationDocumentConfiguration());

@@ -12,7 +12,7 @@ using TechMarket.Identity.Persistence;
 namespace TechMarket.Migrations.Postgres.Identity
 {
     [DbContext(typeof(AccountsDbContext))]
-    [Migration("20261123055104_Initial")]
+    [Migration("20261123055222_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -11,12 +11,8 @@ namespace TechMarket.Migrations.Sqlite.Identity
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.EnsureSchema(
-                name: "identity");
-
             migrationBuilder.CreateTable(
                 name: "AspNetRoles",
-                schema: "identity",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -31,7 +27,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "AspNetUsers",
-                schema: "identity",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -62,7 +57,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "audit_log",
-                schema: "identity",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -81,7 +75,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
-                schema: "identity",
                 columns: table => new
                 {
                     Id = table.Column<int>(type: "INTEGER", nullable: false)
@@ -96,7 +89,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
                     table.ForeignKey(
                         name: "FK_AspNetRoleClaims_AspNetRoles_RoleId",
                         column: x => x.RoleId,
-                        principalSchema: "identity",
                         principalTable: "AspNetRoles",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
@@ -104,7 +96,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "AspNetUserClaims",
-                schema: "identity",
                 columns: table => new
                 {
                     Id = table.Column<int>(type: "INTEGER", nullable: false)
@@ -119,7 +110,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
                     table.ForeignKey(
                         name: "FK_AspNetUserClaims_AspNetUsers_UserId",
                         column: x => x.UserId,
-                        principalSchema: "identity",
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
@@ -127,7 +117,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "AspNetUserLogins",
-                schema: "identity",
                 columns: table => new
                 {
                     LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
@@ -141,7 +130,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
                     table.ForeignKey(
                         name: "FK_AspNetUserLogins_AspNetUsers_UserId",
                         column: x => x.UserId,
-                        principalSchema: "identity",
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
@@ -149,7 +137,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "AspNetUserRoles",
-                schema: "identity",
                 columns: table => new
                 {
                     UserId = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -161,14 +148,12 @@ namespace TechMarket.Migrations.Sqlite.Identity
                     table.ForeignKey(
                         name: "FK_AspNetUserRoles_AspNetRoles_RoleId",
                         column: x => x.RoleId,
-                        principalSchema: "identity",
                         principalTable: "AspNetRoles",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_AspNetUserRoles_AspNetUsers_UserId",
                         column: x => x.UserId,
-                        principalSchema: "identity",
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
@@ -176,7 +161,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "AspNetUserTokens",
-                schema: "identity",
                 columns: table => new
                 {
                     UserId = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -190,7 +174,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
                     table.ForeignKey(
                         name: "FK_AspNetUserTokens_AspNetUsers_UserId",
                         column: x => x.UserId,
-                        principalSchema: "identity",
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
@@ -198,7 +181,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "verification_documents",
-                schema: "identity",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -216,7 +198,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
                     table.ForeignKey(
                         name: "FK_verification_documents_AspNetUsers_OwnerId",
                         column: x => x.OwnerId,
-                        principalSchema: "identity",
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
@@ -224,7 +205,6 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateTable(
                 name: "verification_requests",
-                schema: "identity",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -249,14 +229,12 @@ namespace TechMarket.Migrations.Sqlite.Identity
                     table.ForeignKey(
                         name: "FK_verification_requests_AspNetUsers_MemberId",
                         column: x => x.MemberId,
-                        principalSchema: "identity",
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_verification_requests_verification_documents_DocumentId",
                         column: x => x.DocumentId,
-                        principalSchema: "identity",
                         principalTable: "verification_documents",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
@@ -264,106 +242,89 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
-                schema: "identity",
                 table: "AspNetRoleClaims",
                 column: "RoleId");
 
             migrationBuilder.CreateIndex(
                 name: "RoleNameIndex",
-                schema: "identity",
                 table: "AspNetRoles",
                 column: "NormalizedName",
                 unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetUserClaims_UserId",
-                schema: "identity",
                 table: "AspNetUserClaims",
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetUserLogins_UserId",
-                schema: "identity",
                 table: "AspNetUserLogins",
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetUserRoles_RoleId",
-                schema: "identity",
                 table: "AspNetUserRoles",
                 column: "RoleId");
 
             migrationBuilder.CreateIndex(
                 name: "EmailIndex",
-                schema: "identity",
                 table: "AspNetUsers",
                 column: "NormalizedEmail",
                 unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetUsers_PhoneNumber",
-                schema: "identity",
                 table: "AspNetUsers",
                 column: "PhoneNumber");
 
             migrationBuilder.CreateIndex(
                 name: "UserNameIndex",
-                schema: "identity",
                 table: "AspNetUsers",
                 column: "NormalizedUserName",
                 unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_audit_log_At",
-                schema: "identity",
                 table: "audit_log",
                 column: "At");
 
             migrationBuilder.CreateIndex(
                 name: "IX_audit_log_SubjectType_SubjectId",
-                schema: "identity",
                 table: "audit_log",
                 columns: new[] { "SubjectType", "SubjectId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_verification_documents_OwnerId",
-                schema: "identity",
                 table: "verification_documents",
                 column: "OwnerId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_verification_requests_CreditCode",
-                schema: "identity",
                 table: "verification_requests",
                 column: "CreditCode");
 
             migrationBuilder.CreateIndex(
                 name: "IX_verification_requests_DocumentId",
-                schema: "identity",
                 table: "verification_requests",
                 column: "DocumentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_verification_requests_IdNumberHash",
-                schema: "identity",
                 table: "verification_requests",
                 column: "IdNumberHash");
 
             migrationBuilder.CreateIndex(
                 name: "IX_verification_requests_MemberId",
-                schema: "identity",
                 table: "verification_requests",
                 column: "MemberId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_verification_requests_Status_SubmittedAt",
-                schema: "identity",
                 table: "verification_requests",
                 columns: new[] { "Status", "SubmittedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "ux_verification_one_pending",
-                schema: "identity",
                 table: "verification_requests",
                 columns: new[] { "MemberId", "Kind" },
                 unique: true,
@@ -374,44 +335,34 @@ namespace TechMarket.Migrations.Sqlite.Identity
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "AspNetRoleClaims",
-                schema: "identity");
+                name: "AspNetRoleClaims");
 
             migrationBuilder.DropTable(
-                name: "AspNetUserClaims",
-                schema: "identity");
+                name: "AspNetUserClaims");
 
             migrationBuilder.DropTable(
-                name: "AspNetUserLogins",
-                schema: "identity");
+                name: "AspNetUserLogins");
 
             migrationBuilder.DropTable(
-                name: "AspNetUserRoles",
-                schema: "identity");
+                name: "AspNetUserRoles");
 
             migrationBuilder.DropTable(
-                name: "AspNetUserTokens",
-                schema: "identity");
+                name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
-                name: "audit_log",
-                schema: "identity");
+                name: "audit_log");
 
             migrationBuilder.DropTable(
-                name: "verification_requests",
-                schema: "identity");
+                name: "verification_requests");
 
             migrationBuilder.DropTable(
-                name: "AspNetRoles",
-                schema: "identity");
+                name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "verification_documents",
-                schema: "identity");
+                name: "verification_documents");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers",
-                schema: "identity");
+                name: "AspNetUsers");
         }
     }
 }

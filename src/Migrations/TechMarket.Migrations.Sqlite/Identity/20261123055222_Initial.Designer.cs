@@ -11,16 +11,14 @@ using TechMarket.Identity.Persistence;
 namespace TechMarket.Migrations.Sqlite.Identity
 {
     [DbContext(typeof(AccountsDbContext))]
-    [Migration("20261123055103_Initial")]
+    [Migration("20261123055222_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasDefaultSchema("identity")
-                .HasAnnotation("ProductVersion", "10.0.14");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", b =>
                 {
@@ -46,7 +44,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
                         .IsUnique()
                         .HasDatabaseName("RoleNameIndex");
 
-                    b.ToTable("AspNetRoles", "identity");
+                    b.ToTable("AspNetRoles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -68,7 +66,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetRoleClaims", "identity");
+                    b.ToTable("AspNetRoleClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
@@ -90,7 +88,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserClaims", "identity");
+                    b.ToTable("AspNetUserClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
@@ -111,7 +109,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserLogins", "identity");
+                    b.ToTable("AspNetUserLogins", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserRole<System.Guid>", b =>
@@ -126,7 +124,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetUserRoles", "identity");
+                    b.ToTable("AspNetUserRoles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
@@ -145,7 +143,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasKey("UserId", "LoginProvider", "Name");
 
-                    b.ToTable("AspNetUserTokens", "identity");
+                    b.ToTable("AspNetUserTokens", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Identity.Domain.Member", b =>
@@ -234,7 +232,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("PhoneNumber");
 
-                    b.ToTable("AspNetUsers", "identity");
+                    b.ToTable("AspNetUsers", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Identity.Domain.VerificationDocument", b =>
@@ -276,7 +274,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("OwnerId");
 
-                    b.ToTable("verification_documents", "identity");
+                    b.ToTable("verification_documents", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Identity.Domain.VerificationRequest", b =>
@@ -357,7 +355,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("Status", "SubmittedAt");
 
-                    b.ToTable("verification_requests", "identity");
+                    b.ToTable("verification_requests", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Kernel.Auditing.AuditEntry", b =>
@@ -397,7 +395,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("audit_log", "identity");
+                    b.ToTable("audit_log", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
