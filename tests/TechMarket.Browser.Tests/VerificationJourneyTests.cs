@@ -68,6 +68,8 @@ public sealed partial class VerificationJourneyTests(BrowserFixture fixture)
 
         var idField = page.Locator(".form-field:has(#idNumber)");
         await Expect(idField.Locator(".field-error")).ToBeVisibleAsync();
+        await Expect(page.Locator("#idNumber")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator("#realName")).Not.ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(PersonalCard(page).Locator(".badge-pending")).ToHaveCountAsync(0);
 
         await page.ReloadAsync();
