@@ -33,6 +33,7 @@ public sealed partial class VerificationJourneyTests(BrowserFixture fixture)
         await page.GotoAsync("/operator/verifications");
         var row = page.Locator("tbody tr").Filter(new() { HasText = realName });
         await Expect(row).ToHaveCountAsync(1);
+        await Expect(page.Locator("#status")).ToHaveValueAsync("Pending");
         if (viewport == Viewport.Desktop)
         {
             await Screenshots.SaveAsync(page, "operator-review-queue-desktop");
@@ -63,6 +64,8 @@ public sealed partial class VerificationJourneyTests(BrowserFixture fixture)
         await using var context = await fixture.NewContextAsync(viewport);
         var page = await context.NewPageAsync();
         var account = await Site.RegisterAsync(page, "校验测试");
+        var welcome = page.Locator("main .alert-success[role=status]");
+        await Expect(welcome).ToBeVisibleAsync();
 
         await Site.SubmitPersonalVerificationAsync(page, "校验测试", ResidentIds.WithWrongCheckCharacter());
 
@@ -71,8 +74,9 @@ public sealed partial class VerificationJourneyTests(BrowserFixture fixture)
         await Expect(page.Locator("#idNumber")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.Locator("#realName")).Not.ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(PersonalCard(page).Locator(".badge-pending")).ToHaveCountAsync(0);
+        await Expect(welcome).ToHaveCountAsync(0);
 
-        await page.ReloadAsync();
+        await page.GotoAsync("/account/verification");
         await Expect(page.Locator("#realName")).ToBeVisibleAsync();
         await Expect(PersonalCard(page).Locator(".badge")).ToHaveCountAsync(0);
 
