@@ -28,8 +28,9 @@ internal static class WebShell
             o.SupportedUICultures = Cultures;
             o.FallBackToParentUICultures = true;
             o.FallBackToParentCultures = true;
-            // The explicit choice (cookie) wins over the browser's Accept-Language.
-            o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            // Simplified Chinese unless the member chose otherwise (cookie); the browser's Accept-Language is not
+            // consulted, so a Chinese user on an English-language system still gets the Chinese site.
+            o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider()];
         });
 
         // Keys outside the database: they protect auth cookies and encrypt ID numbers (PIPL).
