@@ -45,8 +45,14 @@ internal static class WebShell
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 60;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 var text = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<SharedStrings>>();
-                await Results.Problem(text["Problem.TooManyRequests", retryAfter], statusCode: StatusCodes.Status429TooManyRequests, title: text["Problem.TooManyRequests.Title"])
-                    .ExecuteAsync(context.HttpContext);
+                var message = text["Problem.TooManyRequests", retryAfter];
+                var result = context.HttpContext.Request.Path.StartsWithSegments("/api")
+                    ? Results.Problem(message, statusCode: StatusCodes.Status429TooManyRequests, title: text["Problem.TooManyRequests.Title"])
+                    : Results.Content(
+                        $"<!DOCTYPE html><html lang=\"{CultureInfo.CurrentUICulture.Name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><link rel=\"stylesheet\" href=\"/css/app.css\"><title>{System.Net.WebUtility.HtmlEncode(text["Problem.TooManyRequests.Title"])}</title></head><body><main class=\"site-main\"><div class=\"container\"><div class=\"alert alert-warning\" role=\"alert\">{System.Net.WebUtility.HtmlEncode(message)}</div><a class=\"btn btn-secondary\" href=\"/\">TechMarket</a></div></main></body></html>",
+                        "text/html; charset=utf-8",
+                        statusCode: StatusCodes.Status429TooManyRequests);
+                await result.ExecuteAsync(context.HttpContext);
             };
         });
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
