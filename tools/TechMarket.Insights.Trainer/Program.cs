@@ -25,15 +25,26 @@ var modelPath = Path.Combine(moduleDir, "Model", "field-classifier.zip");
 var docsPath = Path.Combine(root, "docs", "classification.md");
 var correctionsPath = args.Length == 1 ? Path.GetFullPath(args[0]) : null;
 
-var rows = LabeledDataset.Read(dataPath, rejectDuplicates: true);
+List<LabeledText> rows, correctionRows;
+try
+{
+    rows = LabeledDataset.Read(dataPath, rejectDuplicates: true);
+    correctionRows = correctionsPath is null ? [] : LabeledDataset.Read(correctionsPath, rejectDuplicates: false);
+}
+catch (Exception e) when (e is InvalidDataException or IOException)
+{
+    // Bad input files are the user's to fix: say where, without a stack trace.
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
 var (train, test) = LabeledDataset.StratifiedSplit(rows, TestShare, Seed);
-var corrections = new CorrectionsSummary(correctionsPath is null ? null : Path.GetRelativePath(root, correctionsPath), 0, 0, 0);
+var corrections = new CorrectionsSummary(correctionsPath is null ? null : Path.GetRelativePath(root, correctionsPath), correctionRows.Count, 0, 0);
 if (correctionsPath is not null)
 {
-    var correctionRows = LabeledDataset.Read(correctionsPath, rejectDuplicates: false);
     int overrides, added;
     (train, test, overrides, added) = LabeledDataset.ApplyCorrections(train, test, correctionRows);
-    corrections = corrections with { Rows = correctionRows.Count, Overrides = overrides, Added = added };
+    corrections = corrections with { Overrides = overrides, Added = added };
 }
 
 Console.WriteLine($"Dataset: {rows.Count} rows; training {train.Count}, held out {test.Count}; corrections: {corrections.Rows}.");
