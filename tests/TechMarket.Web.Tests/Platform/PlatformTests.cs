@@ -76,6 +76,32 @@ public sealed class PlatformTests
     }
 
     [Fact]
+    public async Task Login_page_attempts_are_rate_limited_with_a_readable_page_but_views_are_not()
+    {
+        using var app = new TechMarketApp(DatabaseProvider.Sqlite);
+        app.Settings["RateLimits:Auth:PermitLimit"] = "2";
+        using var client = app.CreateClient();
+        using var attempt = new FormUrlEncodedContent(new Dictionary<string, string> { ["Input.Account"] = "x@example.com", ["Input.Password"] = "guess" });
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login")).StatusCode);
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await client.PostAsync("/account/login", attempt)).StatusCode);
+        }
+
+        var limited = await client.PostAsync("/account/login", attempt);
+        Assert.DoesNotContain(HttpStatusCode.OK, statuses.Skip(2));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("text/html", limited.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("秒后重试", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pages_are_chinese_by_default_and_english_on_request_with_security_headers()
     {
         using var app = new TechMarketApp(DatabaseProvider.Sqlite);
