@@ -30,7 +30,7 @@ public sealed class AuthRateLimitOptions
 {
     public const string Section = "RateLimits:Auth";
 
-    public int PermitLimit { get; set; } = 10;
+    public int PermitLimit { get; set; } = 20;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
@@ -105,8 +105,10 @@ public static class IdentityModule
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
         var rate = builder.Configuration.GetSection(AuthRateLimitOptions.Section).Get<AuthRateLimitOptions>() ?? new AuthRateLimitOptions();
-        services.AddRateLimiter(o => o.AddPolicy(IdentityApi.AuthRateLimit, context =>
-            RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+        // Attempts (POSTs) count, page views don't: a member opening the login page twice is not an attack.
+        services.AddRateLimiter(o => o.AddPolicy(IdentityApi.AuthRateLimit, context => HttpMethods.IsGet(context.Request.Method)
+            ? RateLimitPartition.GetNoLimiter("page-view")
+            : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = rate.PermitLimit,
                 Window = rate.Window,

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using TechMarket.Identity.Domain;
 using TechMarket.Identity.Features.Documents;
+using TechMarket.Kernel.Http;
 
 namespace TechMarket.Identity;
 
@@ -18,7 +19,7 @@ internal static class IdentityPageEndpoints
         app.MapPost("/account/logout", async (SignInManager<Member> signIn, [FromForm] string? returnUrl) =>
         {
             await signIn.SignOutAsync();
-            return TypedResults.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+            return TypedResults.LocalRedirect(LocalUrl.OrHome(returnUrl));
         });
 
         app.MapGet("/account/documents/{id:guid}", async (Guid id, ClaimsPrincipal user, DocumentAccess documents) =>
@@ -30,7 +31,4 @@ internal static class IdentityPageEndpoints
         }).RequireAuthorization();
         return app;
     }
-
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
 }

@@ -96,15 +96,7 @@ public sealed class IdentitySeeder(
         var member = await users.FindByNameAsync(name.Value);
         if (member is null)
         {
-            member = new Member
-            {
-                Id = Guid.CreateVersion7(clock.GetUtcNow()),
-                UserName = name.Value,
-                Email = name.Kind == AccountNameKind.Email ? name.Value : null,
-                PhoneNumber = name.Kind == AccountNameKind.Phone ? name.Value : null,
-                DisplayName = displayName,
-                CreatedAt = clock.GetUtcNow(),
-            };
+            member = Member.Register(name, displayName, clock.GetUtcNow());
             var created = await users.CreateAsync(member, password);
             if (!created.Succeeded)
             {

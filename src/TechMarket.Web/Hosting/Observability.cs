@@ -31,6 +31,7 @@ internal static class Observability
 
     public static WebApplication MapObservability(this WebApplication app)
     {
+        app.UseHttpMetrics();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapMetrics("/metrics");

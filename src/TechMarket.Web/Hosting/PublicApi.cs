@@ -7,6 +7,8 @@ internal static class PublicApi
 {
     public static WebApplicationBuilder AddPublicApi(this WebApplicationBuilder builder)
     {
+        // Enums travel as their names: stable for clients and readable in the docs.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>

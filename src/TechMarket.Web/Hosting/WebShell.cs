@@ -16,6 +16,9 @@ internal static class WebShell
     public static WebApplicationBuilder AddWebShell(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents();
+        // Chinese text is written as is, not as &#x...; entities: a third of the bytes and readable source.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.Configure<RequestLocalizationOptions>(o =>
@@ -25,8 +28,9 @@ internal static class WebShell
             o.SupportedUICultures = Cultures;
             o.FallBackToParentUICultures = true;
             o.FallBackToParentCultures = true;
-            // The explicit choice (cookie) wins over the browser's Accept-Language.
-            o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            // Simplified Chinese unless the member chose otherwise (cookie); the browser's Accept-Language is not
+            // consulted, so a Chinese user on an English-language system still gets the Chinese site.
+            o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider()];
         });
 
         // Keys outside the database: they protect auth cookies and encrypt ID numbers (PIPL).
@@ -41,8 +45,14 @@ internal static class WebShell
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 60;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 var text = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<SharedStrings>>();
-                await Results.Problem(text["Problem.TooManyRequests", retryAfter], statusCode: StatusCodes.Status429TooManyRequests, title: text["Problem.TooManyRequests.Title"])
-                    .ExecuteAsync(context.HttpContext);
+                var message = text["Problem.TooManyRequests", retryAfter];
+                var result = context.HttpContext.Request.Path.StartsWithSegments("/api")
+                    ? Results.Problem(message, statusCode: StatusCodes.Status429TooManyRequests, title: text["Problem.TooManyRequests.Title"])
+                    : Results.Content(
+                        $"<!DOCTYPE html><html lang=\"{CultureInfo.CurrentUICulture.Name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><link rel=\"stylesheet\" href=\"/css/app.css\"><title>{System.Net.WebUtility.HtmlEncode(text["Problem.TooManyRequests.Title"])}</title></head><body><main class=\"site-main\"><div class=\"container\"><div class=\"alert alert-warning\" role=\"alert\">{System.Net.WebUtility.HtmlEncode(message)}</div><a class=\"btn btn-secondary\" href=\"/\">TechMarket</a></div></main></body></html>",
+                        "text/html; charset=utf-8",
+                        statusCode: StatusCodes.Status429TooManyRequests);
+                await result.ExecuteAsync(context.HttpContext);
             };
         });
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
@@ -70,9 +80,19 @@ internal static class WebShell
 
         app.UseSecurityHeaders();
         app.UseRequestLocalization();
-        // The API answers in problem+json; pages show a friendly page for 404 and friends.
+        // Pages show a friendly page for 404 and friends; the API answers in problem+json instead.
+        // Re-execution must sit in the main pipeline (it re-runs routing), so the API opts out per request.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api") && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+
+            return next(context);
+        });
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -99,6 +119,6 @@ internal static class WebShell
                     new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
             }
 
-            return TypedResults.LocalRedirect(returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/");
+            return TypedResults.LocalRedirect(TechMarket.Kernel.Http.LocalUrl.OrHome(returnUrl));
         }).ExcludeFromDescription();
 }

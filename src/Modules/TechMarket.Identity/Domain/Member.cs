@@ -24,4 +24,14 @@ public sealed class Member : IdentityUser<Guid>
     public string? PreferredCulture { get; set; }
 
     public bool IsVerified => VerificationLevel != VerificationLevel.None;
+
+    public static Member Register(AccountName account, string displayName, DateTimeOffset at) => new()
+    {
+        Id = Guid.CreateVersion7(at),
+        UserName = account.Value,
+        Email = account.Kind == AccountNameKind.Email ? account.Value : null,
+        PhoneNumber = account.Kind == AccountNameKind.Phone ? account.Value : null,
+        DisplayName = displayName,
+        CreatedAt = at,
+    };
 }

@@ -54,15 +54,7 @@ public sealed class RegisterMember(
             return new RegisterOutcome(null, errors);
         }
 
-        var member = new Member
-        {
-            Id = Guid.CreateVersion7(clock.GetUtcNow()),
-            UserName = account.Value,
-            Email = account.Kind == AccountNameKind.Email ? account.Value : null,
-            PhoneNumber = account.Kind == AccountNameKind.Phone ? account.Value : null,
-            DisplayName = string.IsNullOrEmpty(displayName) ? AccountName.Mask(account.Value) : displayName,
-            CreatedAt = clock.GetUtcNow(),
-        };
+        var member = Member.Register(account, string.IsNullOrEmpty(displayName) ? AccountName.Mask(account.Value) : displayName, clock.GetUtcNow());
 
         var created = await users.CreateAsync(member, request.Password);
         if (!created.Succeeded)

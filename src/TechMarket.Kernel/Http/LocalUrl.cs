@@ -1,4 +1,4 @@
-namespace TechMarket.Identity.Components;
+namespace TechMarket.Kernel.Http;
 
 /// <summary>Return URLs come from the query string: only same-site paths are followed (no open redirect).</summary>
 public static class LocalUrl
