@@ -1,10 +1,18 @@
 namespace TechMarket.Browser.Tests.Infrastructure;
 
-/// <summary>Screenshots for docs/screenshots in the repository (found by walking up to TechMarket.slnx).</summary>
+/// <summary>
+/// Screenshots for docs/screenshots in the repository (found by walking up to TechMarket.slnx). Written only when
+/// TECHMARKET_UPDATE_SCREENSHOTS=1, so an ordinary test run leaves the working tree clean; otherwise they go to a temp folder.
+/// </summary>
 internal static class Screenshots
 {
     private static readonly Lazy<string?> Folder = new(() =>
     {
+        if (Environment.GetEnvironmentVariable("TECHMARKET_UPDATE_SCREENSHOTS") != "1")
+        {
+            return Directory.CreateTempSubdirectory("techmarket-screenshots-").FullName;
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "TechMarket.slnx")))
