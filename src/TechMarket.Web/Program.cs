@@ -1,5 +1,6 @@
 using TechMarket.Identity;
 using TechMarket.Kernel;
+using TechMarket.Payments;
 using TechMarket.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +10,7 @@ builder.AddKernel();
 builder.AddWebShell();
 builder.AddPublicApi();
 builder.AddIdentityModule();
+builder.AddPaymentsModule();
 
 var app = builder.Build();
 
@@ -16,7 +18,8 @@ app.UseWebShell();
 app.MapObservability();
 app.MapPublicApi();
 app.MapIdentityEndpoints();
-app.MapPages(typeof(IdentityModule).Assembly);
+app.MapPaymentsEndpoints();
+app.MapPages(typeof(IdentityModule).Assembly, typeof(PaymentsModule).Assembly);
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();
