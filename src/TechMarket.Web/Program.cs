@@ -1,5 +1,7 @@
 using TechMarket.Identity;
 using TechMarket.Kernel;
+using TechMarket.Kernel.Members;
+using TechMarket.Messaging;
 using TechMarket.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +11,8 @@ builder.AddKernel();
 builder.AddWebShell();
 builder.AddPublicApi();
 builder.AddIdentityModule();
+builder.AddMessagingModule();
+builder.Services.AddScoped<IMemberContacts, MemberContacts>();
 
 var app = builder.Build();
 
@@ -16,7 +20,8 @@ app.UseWebShell();
 app.MapObservability();
 app.MapPublicApi();
 app.MapIdentityEndpoints();
-app.MapPages(typeof(IdentityModule).Assembly);
+app.MapMessagingEndpoints();
+app.MapPages(typeof(IdentityModule).Assembly, typeof(MessagingModule).Assembly);
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();
