@@ -1,6 +1,8 @@
 using TechMarket.Identity;
 using TechMarket.Kernel;
 using TechMarket.Payments;
+using TechMarket.Kernel.Members;
+using TechMarket.Messaging;
 using TechMarket.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +13,8 @@ builder.AddWebShell();
 builder.AddPublicApi();
 builder.AddIdentityModule();
 builder.AddPaymentsModule();
+builder.AddMessagingModule();
+builder.Services.AddScoped<IMemberContacts, MemberContacts>();
 
 var app = builder.Build();
 
@@ -19,7 +23,8 @@ app.MapObservability();
 app.MapPublicApi();
 app.MapIdentityEndpoints();
 app.MapPaymentsEndpoints();
-app.MapPages(typeof(IdentityModule).Assembly, typeof(PaymentsModule).Assembly);
+app.MapMessagingEndpoints();
+app.MapPages(typeof(IdentityModule).Assembly, typeof(PaymentsModule).Assembly, typeof(MessagingModule).Assembly);
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TechMarket.Identity.Persistence;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Payments.Persistence;
+using TechMarket.Messaging.Persistence;
 
 namespace TechMarket.Tools.Db;
 
@@ -13,6 +14,7 @@ public sealed record ModuleContexts(string Module, Func<DbContextOptions, DbCont
     [
         new(AccountsDbContext.Module, o => new AccountsDbContext((DbContextOptions<AccountsDbContext>)o), typeof(AccountsDbContext)),
         new(PaymentsDbContext.Module, o => new PaymentsDbContext((DbContextOptions<PaymentsDbContext>)o), typeof(PaymentsDbContext)),
+        new(MessagingDbContext.Module, o => new MessagingDbContext((DbContextOptions<MessagingDbContext>)o), typeof(MessagingDbContext)),
     ];
 
     // Design time needs a provider, not a server: a placeholder connection string is never opened.
