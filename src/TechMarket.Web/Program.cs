@@ -1,8 +1,9 @@
 using TechMarket.Identity;
 using TechMarket.Kernel;
-using TechMarket.Payments;
 using TechMarket.Kernel.Members;
 using TechMarket.Messaging;
+using TechMarket.Orders;
+using TechMarket.Payments;
 using TechMarket.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ builder.AddPublicApi();
 builder.AddIdentityModule();
 builder.AddPaymentsModule();
 builder.AddMessagingModule();
+builder.AddOrdersModule();
 builder.Services.AddScoped<IMemberContacts, MemberContacts>();
 
 var app = builder.Build();
@@ -24,7 +26,8 @@ app.MapPublicApi();
 app.MapIdentityEndpoints();
 app.MapPaymentsEndpoints();
 app.MapMessagingEndpoints();
-app.MapPages(typeof(IdentityModule).Assembly, typeof(PaymentsModule).Assembly, typeof(MessagingModule).Assembly);
+app.MapOrdersEndpoints();
+app.MapPages(typeof(IdentityModule).Assembly, typeof(PaymentsModule).Assembly, typeof(MessagingModule).Assembly, typeof(OrdersModule).Assembly);
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -4,6 +4,7 @@ using TechMarket.Identity.Persistence;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Payments.Persistence;
 using TechMarket.Messaging.Persistence;
+using TechMarket.Orders.Persistence;
 
 namespace TechMarket.Tools.Db;
 
@@ -15,6 +16,7 @@ public sealed record ModuleContexts(string Module, Func<DbContextOptions, DbCont
         new(AccountsDbContext.Module, o => new AccountsDbContext((DbContextOptions<AccountsDbContext>)o), typeof(AccountsDbContext)),
         new(PaymentsDbContext.Module, o => new PaymentsDbContext((DbContextOptions<PaymentsDbContext>)o), typeof(PaymentsDbContext)),
         new(MessagingDbContext.Module, o => new MessagingDbContext((DbContextOptions<MessagingDbContext>)o), typeof(MessagingDbContext)),
+        new(OrdersDbContext.Module, o => new OrdersDbContext((DbContextOptions<OrdersDbContext>)o), typeof(OrdersDbContext)),
     ];
 
     // Design time needs a provider, not a server: a placeholder connection string is never opened.

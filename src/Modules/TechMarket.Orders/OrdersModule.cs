@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using TechMarket.Kernel.Files;
+using TechMarket.Kernel.Persistence;
+using TechMarket.Orders.Catalog;
+using TechMarket.Orders.Features.Monitoring;
+using TechMarket.Orders.Features.PlaceOrder;
+using TechMarket.Orders.Features.Workflow;
+using TechMarket.Orders.Persistence;
+using TechMarket.Orders.Realtime;
+using TechMarket.Payments;
+
+namespace TechMarket.Orders;
+
+public static class OrdersModule
+{
+    public static IHostApplicationBuilder AddOrdersModule(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.AddModuleDbContext<OrdersDbContext>(OrdersDbContext.Module);
+        var options = builder.Configuration.GetSection(OrdersOptions.Section).Get<OrdersOptions>() ?? new OrdersOptions();
+        services.AddSingleton(options);
+        services.AddSignalR();
+        services.TryAddSingleton<IBlobStore, LocalBlobStore>();
+
+        // The Listings adapter registers itself first when that module is wired in; otherwise nothing is orderable.
+        services.TryAddScoped<IOrderCatalog, NoCatalog>();
+        services.AddScoped<OrderEvents>();
+        services.AddScoped<PlaceOrderHandler>();
+        services.AddScoped<OrderWorkflow>();
+        services.AddScoped<OrderMonitor>();
+        services.AddScoped<IPaymentEvents, PaymentConfirmedHandler>();
+        services.AddSingleton<UnpaidOrderSweeper>();
+        if (options.BackgroundJobs)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<UnpaidOrderSweeper>());
+        }
+
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapOrdersEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapOrdersApi();
+        app.MapHub<OrdersHub>(OrdersHub.Path);
+        return app;
+    }
+}
