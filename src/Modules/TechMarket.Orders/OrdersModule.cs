@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,7 +8,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TechMarket.Kernel.Files;
 using TechMarket.Kernel.Persistence;
+using TechMarket.Kernel.Security;
 using TechMarket.Orders.Catalog;
+using TechMarket.Orders.Features;
 using TechMarket.Orders.Features.Monitoring;
 using TechMarket.Orders.Features.PlaceOrder;
 using TechMarket.Orders.Features.Workflow;
@@ -47,6 +51,13 @@ public static class OrdersModule
     {
         app.MapOrdersApi();
         app.MapHub<OrdersHub>(OrdersHub.Path);
+
+        // Delivered material for the order page (cookie sign-in); the buyer alone may download it.
+        app.MapGet("/orders/{id:guid}/files/{attachmentId:guid}", async (Guid id, Guid attachmentId, ClaimsPrincipal user, OrdersDbContext db, IBlobStore blobs, CancellationToken ct) =>
+        {
+            var file = await OrderQueries.OpenAttachmentAsync(db, blobs, id, attachmentId, user.RequiredMemberId(), ct);
+            return file is { } f ? Results.File(f.Content, f.ContentType, f.FileName) : Results.NotFound();
+        }).RequireAuthorization();
         return app;
     }
 }
