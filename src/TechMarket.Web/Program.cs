@@ -1,5 +1,6 @@
 using TechMarket.Identity;
 using TechMarket.Kernel;
+using TechMarket.Listings;
 using TechMarket.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +10,7 @@ builder.AddKernel();
 builder.AddWebShell();
 builder.AddPublicApi();
 builder.AddIdentityModule();
+builder.AddListingsModule();
 
 var app = builder.Build();
 
@@ -16,7 +18,8 @@ app.UseWebShell();
 app.MapObservability();
 app.MapPublicApi();
 app.MapIdentityEndpoints();
-app.MapPages(typeof(IdentityModule).Assembly);
+app.MapListingsEndpoints();
+app.MapPages(typeof(IdentityModule).Assembly, typeof(ListingsModule).Assembly);
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TechMarket.Identity.Persistence;
 using TechMarket.Kernel.Persistence;
+using TechMarket.Listings.Persistence;
 
 namespace TechMarket.Tools.Db;
 
@@ -11,6 +12,7 @@ public sealed record ModuleContexts(string Module, Func<DbContextOptions, DbCont
     public static readonly IReadOnlyList<ModuleContexts> All =
     [
         new(AccountsDbContext.Module, o => new AccountsDbContext((DbContextOptions<AccountsDbContext>)o), typeof(AccountsDbContext)),
+        new(ListingsDbContext.Module, o => new ListingsDbContext((DbContextOptions<ListingsDbContext>)o, TimeProvider.System), typeof(ListingsDbContext)),
     ];
 
     // Design time needs a provider, not a server: a placeholder connection string is never opened.

@@ -36,7 +36,8 @@ public static class ListingsApi
         listings.MapPost("/", CreateListing).RequireAuthorization(ApiPolicy, Policies.Verified);
         listings.MapPut("/{id:guid}", UpdateListing).RequireAuthorization(ApiPolicy, Policies.Verified);
         listings.MapPost("/{id:guid}/submit", SubmitListing).RequireAuthorization(ApiPolicy, Policies.Verified);
-        listings.MapPost("/{id:guid}/close", CloseListing).RequireAuthorization(ApiPolicy, Policies.Verified);
+        // Closing needs no verification: only the owner (verified when publishing) or an operator gets past the handler.
+        listings.MapPost("/{id:guid}/close", CloseListing).RequireAuthorization(ApiPolicy);
         listings.MapPost("/classify", Classify).RequireAuthorization(ApiPolicy);
 
         var demands = app.MapGroup("/api/v1/demands").WithTags("Demands").DisableAntiforgery();
@@ -45,7 +46,7 @@ public static class ListingsApi
         demands.MapPost("/", CreateDemand).RequireAuthorization(ApiPolicy, Policies.Verified);
         demands.MapPut("/{id:guid}", UpdateDemand).RequireAuthorization(ApiPolicy, Policies.Verified);
         demands.MapPost("/{id:guid}/submit", SubmitDemand).RequireAuthorization(ApiPolicy, Policies.Verified);
-        demands.MapPost("/{id:guid}/close", CloseDemand).RequireAuthorization(ApiPolicy, Policies.Verified);
+        demands.MapPost("/{id:guid}/close", CloseDemand).RequireAuthorization(ApiPolicy);
 
         var experts = app.MapGroup("/api/v1/experts").WithTags("Experts").DisableAntiforgery();
         experts.MapGet("/{id:guid}", GetProfile);
@@ -96,8 +97,8 @@ public static class ListingsApi
     public static async Task<Results<Ok<ListingView>, NotFound, ValidationProblem, Conflict<ProblemDetailsBody>>> RejectListing(Guid id, ReasonRequest request, ClaimsPrincipal user, ListingCommands commands) =>
         ToResult(await commands.RejectAsync(user.RequiredMemberId(), id, request.Reason), l => ListingView.Of(l, true));
 
-    public static Ok<FieldSuggestion?> Classify(ClassifyRequest request, IListingClassifier classifier) =>
-        TypedResults.Ok(classifier.Suggest(request.Title ?? "", request.Text ?? "", null, null, []));
+    public static Results<Ok<FieldSuggestion>, NoContent> Classify(ClassifyRequest request, IListingClassifier classifier) =>
+        classifier.Suggest(request.Title ?? "", request.Text ?? "", null, null, []) is { } suggestion ? TypedResults.Ok(suggestion) : TypedResults.NoContent();
 
     public static async Task<Ok<IReadOnlyList<StatRow>>> GetStatistics(ListingQueries queries) =>
         TypedResults.Ok(await queries.StatisticsAsync());
@@ -173,7 +174,7 @@ public static class ListingsApi
     {
         CommandStatus.Ok => TypedResults.Ok(view(outcome.Value!)),
         CommandStatus.NotFound => TypedResults.NotFound(),
-        CommandStatus.Conflict => TypedResults.Conflict(new ProblemDetailsBody("Conflict", 409, outcome.Errors.For("").FirstOrDefault())),
+        CommandStatus.Conflict => TypedResults.Conflict(new ProblemDetailsBody("Conflict", 409, outcome.Errors.For("") is [var message, ..] ? message : null)),
         _ => TypedResults.ValidationProblem(outcome.Errors.ToDictionary()),
     };
 }

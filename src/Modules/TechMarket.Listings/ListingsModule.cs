@@ -25,7 +25,10 @@ public static class ListingsModule
         services.AddSingleton<SearchIndexer>();
         services.AddHostedService(sp => sp.GetRequiredService<SearchIndexer>());
         services.AddSingleton<SearchService>();
-        services.TryAddSingleton<IListingClassifier, NoClassifier>();
+        // P1: the Insights module's classifier (model embedded in its assembly, loaded once on first use).
+        services.TryAddSingleton<TechMarket.Insights.Classification.IFieldClassifier>(_ => new TechMarket.Insights.Classification.FieldClassifier());
+        services.TryAddSingleton(_ => new TechMarket.Insights.Classification.AttributeTagger());
+        services.TryAddSingleton<IListingClassifier, InsightsClassifier>();
         services.AddScoped<ListingCommands>();
         services.AddScoped<DemandCommands>();
         services.AddScoped<ProfileCommands>();

@@ -44,10 +44,10 @@ public sealed class ListingsDbContext(DbContextOptions<ListingsDbContext> option
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => e.Entity switch
             {
-                Listing l => (EntityKinds.Listing, l.Id),
+                Listing l => ((string?)EntityKinds.Listing, l.Id),
                 Demand d => (EntityKinds.Demand, d.Id),
                 Profile p => (EntityKinds.Profile, p.Id),
-                _ => (Kind: (string?)null, Id: Guid.Empty),
+                _ => ((string?)null, Guid.Empty),
             })
             .Where(c => c.Item1 is not null)
             .Distinct()
@@ -85,6 +85,12 @@ public sealed class ListingsDbContext(DbContextOptions<ListingsDbContext> option
             b.Property(c => c.Chosen).HasConversion<string>().HasMaxLength(32);
         });
         builder.AddAuditLog();
+        if (!Database.IsNpgsql())
+        {
+            // SQLite keeps every module in one file without schemas: Identity already owns "audit_log".
+            builder.Entity<AuditEntry>().ToTable("listings_audit_log");
+        }
+
         builder.UseUtcTicksForDateTimeOffsetOnSqlite(this);
     }
 }

@@ -34,11 +34,7 @@ public static class IndexDocuments
     {
         var c = listing.Content;
         var doc = Base(EntityKinds.Listing, listing.Id, c.Title, $"{c.Tags} {listing.AttributeTags}", $"{c.Abstract} {RichText.ToPlainText(c.DescriptionHtml)} {c.PatentNumber}", c.Abstract, listing.PublishedAt ?? listing.UpdatedAt);
-        var price = c.Price ?? c.PriceMin;
-        if (price is { } p)
-        {
-            doc.Add(new NumericDocValuesField(IndexFields.Price, (long)p));
-        }
+        Prices(doc, c.Price ?? c.PriceMin);
 
         Facet(doc, IndexFields.Type, c.Type.ToString());
         foreach (var mode in c.Modes)
@@ -65,10 +61,7 @@ public static class IndexDocuments
         // Confidential details never reach the index: snippets and matches come from the public summary only.
         var body = c.Confidential ? c.Summary : $"{c.Summary} {RichText.ToPlainText(c.DetailsHtml)}";
         var doc = Base(EntityKinds.Demand, demand.Id, c.Title, $"{c.Tags} {demand.AttributeTags}", body, c.Summary, demand.PublishedAt ?? demand.UpdatedAt);
-        if ((c.BudgetMax ?? c.BudgetMin) is { } budget)
-        {
-            doc.Add(new NumericDocValuesField(IndexFields.Price, (long)budget));
-        }
+        Prices(doc, c.BudgetMax ?? c.BudgetMin);
 
         Facet(doc, IndexFields.Field, c.Field.ToString());
         Facet(doc, IndexFields.Region, c.Province);
@@ -86,6 +79,7 @@ public static class IndexDocuments
             Facet(doc, IndexFields.Field, field.ToString());
         }
 
+        Prices(doc, null);
         Facet(doc, IndexFields.Region, profile.Province);
         Facet(doc, IndexFields.Type, profile.Kind.ToString());
         Data(doc, new HitData(profile.Kind.ToString(), [], profile.Fields.Select(f => f.ToString()).ToList(), profile.Province, null, null, null, null, null, null, null, null, null, profile.Affiliation, profile.JobTitle, profile.UpdatedAt));
@@ -106,6 +100,13 @@ public static class IndexDocuments
             new NumericDocValuesField(IndexFields.Published, at.UtcTicks),
         };
         return doc;
+    }
+
+    /// <summary>Two sort keys so that a missing price sorts last both ascending and descending.</summary>
+    private static void Prices(Document doc, decimal? price)
+    {
+        doc.Add(new NumericDocValuesField(IndexFields.Price, price is { } p ? (long)p : long.MaxValue));
+        doc.Add(new NumericDocValuesField(IndexFields.PriceDescending, price is { } q ? (long)q : long.MinValue));
     }
 
     private static void Facet(Document doc, string dimension, string value)

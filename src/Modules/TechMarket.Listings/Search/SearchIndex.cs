@@ -17,7 +17,7 @@ public sealed class SearchIndex : IDisposable
     private readonly Directory directory;
     private readonly IndexWriter writer;
     private readonly SearcherManager searchers;
-    private readonly Lock gate = new();
+    private readonly System.Threading.Lock gate = new();
 
     public SearchIndex(SearchOptions options, IHostEnvironment environment, Microsoft.Extensions.Configuration.IConfiguration configuration)
         : this(ResolvePath(options, environment, configuration))
@@ -114,6 +114,7 @@ public static class IndexFields
     public const string Data = "data";
     public const string Published = "published";
     public const string Price = "price";
+    public const string PriceDescending = "price_desc";
 
     // Facet dimensions: indexed as exact terms for filtering and as doc values for counting.
     public const string Type = "type";

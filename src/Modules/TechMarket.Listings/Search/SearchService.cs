@@ -195,8 +195,9 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
             return null;
         }
 
-        // User text is literal: every operator character is escaped, so no input can make the parser fail.
-        var normalized = MixedAnalyzer.HanGap().Replace(text, "");
+        // User text is literal: every operator character is escaped, so no input can make the parser fail. The parser
+        // splits on whitespace and each word must match, so "深度 学习" finds "深度学习" (bigrams 深度 + 学习).
+        var normalized = text;
         var parser = new MultiFieldQueryParser(MixedAnalyzer.Version, [IndexFields.Title, IndexFields.Tags, IndexFields.Body], SearchIndex.QueryAnalyzer, Boosts)
         {
             DefaultOperator = Operator.AND,
@@ -234,13 +235,13 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
     private static Sort SortOf(SearchSort sort) => sort switch
     {
         SearchSort.Newest => new Sort(new SortField(IndexFields.Published, SortFieldType.INT64, true)),
-        // Items without a price (negotiable, no range) go last either way.
-        SearchSort.PriceAsc => new Sort(new SortField(IndexFields.Price, SortFieldType.INT64, false) { MissingValue = long.MaxValue }),
-        _ => new Sort(new SortField(IndexFields.Price, SortFieldType.INT64, true) { MissingValue = long.MinValue }),
+        // Items without a price (negotiable, no range) go last either way: see IndexDocuments.Prices.
+        SearchSort.PriceAsc => new Sort(new SortField(IndexFields.Price, SortFieldType.INT64, false)),
+        _ => new Sort(new SortField(IndexFields.PriceDescending, SortFieldType.INT64, true)),
     };
 
     private static HashSet<string> HighlightTerms(string text) =>
-        string.IsNullOrWhiteSpace(text) ? [] : SearchIndex.QueryAnalyzer.Tokens(MixedAnalyzer.HanGap().Replace(text, "")).Select(t => t.Term).ToHashSet(StringComparer.Ordinal);
+        string.IsNullOrWhiteSpace(text) ? [] : SearchIndex.QueryAnalyzer.Tokens(text).Select(t => t.Term).ToHashSet(StringComparer.Ordinal);
 
     private static SearchHit ToHit(Lucene.Net.Documents.Document doc, HashSet<string> terms)
     {

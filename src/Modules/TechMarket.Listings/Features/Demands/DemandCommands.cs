@@ -102,7 +102,7 @@ public sealed class DemandCommands(ListingsDbContext db, TimeProvider clock, ILi
         var errors = new FieldErrors();
         if (Validate(input, errors) is not { } content)
         {
-            return CommandOutcome<Demand>.Invalid(errors);
+            return CommandOutcome.Invalid<Demand>(errors);
         }
 
         var now = clock.GetUtcNow();
@@ -115,7 +115,7 @@ public sealed class DemandCommands(ListingsDbContext db, TimeProvider clock, ILi
         }
 
         await db.SaveChangesAsync(ct);
-        return CommandOutcome<Demand>.Ok(demand);
+        return CommandOutcome.Ok(demand);
     }
 
     public async Task<CommandOutcome<Demand>> UpdateAsync(Guid ownerId, Guid id, DemandInput input, bool submit, CancellationToken ct = default)
@@ -123,18 +123,18 @@ public sealed class DemandCommands(ListingsDbContext db, TimeProvider clock, ILi
         var demand = await db.Demands.FirstOrDefaultAsync(d => d.Id == id && d.OwnerId == ownerId, ct);
         if (demand is null)
         {
-            return CommandOutcome<Demand>.NotFound();
+            return CommandOutcome.NotFound<Demand>();
         }
 
         if (demand.Status is PublicationStatus.Closed)
         {
-            return CommandOutcome<Demand>.Conflict(text["Error.Closed"]);
+            return CommandOutcome.Conflict<Demand>(text["Error.Closed"]);
         }
 
         var errors = new FieldErrors();
         if (Validate(input, errors) is not { } content)
         {
-            return CommandOutcome<Demand>.Invalid(errors);
+            return CommandOutcome.Invalid<Demand>(errors);
         }
 
         var now = clock.GetUtcNow();
@@ -153,12 +153,12 @@ public sealed class DemandCommands(ListingsDbContext db, TimeProvider clock, ILi
         var demand = await db.Demands.FirstOrDefaultAsync(d => d.Id == id && d.OwnerId == ownerId, ct);
         if (demand is null)
         {
-            return CommandOutcome<Demand>.NotFound();
+            return CommandOutcome.NotFound<Demand>();
         }
 
         if (!(demand.Status is PublicationStatus.Draft or PublicationStatus.Rejected || (demand.Status is PublicationStatus.Published && demand.PendingRevision is not null)))
         {
-            return CommandOutcome<Demand>.Conflict(text["Error.NotSubmittable"]);
+            return CommandOutcome.Conflict<Demand>(text["Error.NotSubmittable"]);
         }
 
         SubmitInternal(demand, ownerId, clock.GetUtcNow());
@@ -170,12 +170,12 @@ public sealed class DemandCommands(ListingsDbContext db, TimeProvider clock, ILi
         var demand = await db.Demands.FirstOrDefaultAsync(d => d.Id == id && (asOperator || d.OwnerId == ownerId), ct);
         if (demand is null)
         {
-            return CommandOutcome<Demand>.NotFound();
+            return CommandOutcome.NotFound<Demand>();
         }
 
         if (demand.Status is PublicationStatus.Closed)
         {
-            return CommandOutcome<Demand>.Conflict(text["Error.Closed"]);
+            return CommandOutcome.Conflict<Demand>(text["Error.Closed"]);
         }
 
         var now = clock.GetUtcNow();
@@ -189,18 +189,18 @@ public sealed class DemandCommands(ListingsDbContext db, TimeProvider clock, ILi
         reason = reason?.Trim();
         if (!approve && (string.IsNullOrEmpty(reason) || reason.Length > 500))
         {
-            return CommandOutcome<Demand>.Invalid(new FieldErrors().Add("Reason", text["Error.Reason"]));
+            return CommandOutcome.Invalid<Demand>(new FieldErrors().Add("Reason", text["Error.Reason"]));
         }
 
         var demand = await db.Demands.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (demand is null)
         {
-            return CommandOutcome<Demand>.NotFound();
+            return CommandOutcome.NotFound<Demand>();
         }
 
         if (!demand.AwaitsReview)
         {
-            return CommandOutcome<Demand>.Conflict(text["Error.NotInReview"]);
+            return CommandOutcome.Conflict<Demand>(text["Error.NotInReview"]);
         }
 
         var now = clock.GetUtcNow();
@@ -248,11 +248,11 @@ public sealed class DemandCommands(ListingsDbContext db, TimeProvider clock, ILi
         try
         {
             await db.SaveChangesAsync(ct);
-            return CommandOutcome<Demand>.Ok(demand);
+            return CommandOutcome.Ok(demand);
         }
         catch (DbUpdateConcurrencyException)
         {
-            return CommandOutcome<Demand>.Conflict(text["Error.Concurrent"]);
+            return CommandOutcome.Conflict<Demand>(text["Error.Concurrent"]);
         }
     }
 }

@@ -52,7 +52,7 @@ public sealed class ProfileCommands(ListingsDbContext db, TimeProvider clock, IS
 
         if (!errors.IsEmpty)
         {
-            return CommandOutcome<Profile>.Invalid(errors);
+            return CommandOutcome.Invalid<Profile>(errors);
         }
 
         var now = clock.GetUtcNow();
@@ -66,6 +66,6 @@ public sealed class ProfileCommands(ListingsDbContext db, TimeProvider clock, IS
         profile.Update(input, now);
         db.AuditLog.Add(AuditEntry.Record(now, memberId, "profile.saved", nameof(Profile), profile.Id.ToString()));
         await db.SaveChangesAsync(ct);
-        return CommandOutcome<Profile>.Ok(profile);
+        return CommandOutcome.Ok(profile);
     }
 }

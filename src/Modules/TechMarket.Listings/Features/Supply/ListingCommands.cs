@@ -16,12 +16,14 @@ public enum CommandStatus
     Conflict,
 }
 
-public sealed record CommandOutcome<T>(CommandStatus Status, T? Value, FieldErrors Errors)
+public sealed record CommandOutcome<T>(CommandStatus Status, T? Value, FieldErrors Errors);
+
+public static class CommandOutcome
 {
-    public static CommandOutcome<T> Ok(T value) => new(CommandStatus.Ok, value, new FieldErrors());
-    public static CommandOutcome<T> Invalid(FieldErrors errors) => new(CommandStatus.Invalid, default, errors);
-    public static CommandOutcome<T> NotFound() => new(CommandStatus.NotFound, default, new FieldErrors());
-    public static CommandOutcome<T> Conflict(string message) => new(CommandStatus.Conflict, default, new FieldErrors().Add("", message));
+    public static CommandOutcome<T> Ok<T>(T value) => new(CommandStatus.Ok, value, new FieldErrors());
+    public static CommandOutcome<T> Invalid<T>(FieldErrors errors) => new(CommandStatus.Invalid, default, errors);
+    public static CommandOutcome<T> NotFound<T>() => new(CommandStatus.NotFound, default, new FieldErrors());
+    public static CommandOutcome<T> Conflict<T>(string message) => new(CommandStatus.Conflict, default, new FieldErrors().Add("", message));
 }
 
 /// <summary>Publisher and operator actions on supply listings. Every transition writes an audit row in the same SaveChanges.</summary>
@@ -32,7 +34,7 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         var errors = new FieldErrors();
         if (ListingValidation.Validate(input, errors, text) is not { } content)
         {
-            return CommandOutcome<Listing>.Invalid(errors);
+            return CommandOutcome.Invalid<Listing>(errors);
         }
 
         var now = clock.GetUtcNow();
@@ -45,7 +47,7 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         }
 
         await db.SaveChangesAsync(ct);
-        return CommandOutcome<Listing>.Ok(listing);
+        return CommandOutcome.Ok(listing);
     }
 
     public async Task<CommandOutcome<Listing>> UpdateAsync(Guid ownerId, Guid id, ListingInput input, bool submit, CancellationToken ct = default)
@@ -54,18 +56,18 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         var listing = await db.Listings.FirstOrDefaultAsync(l => l.Id == id && l.OwnerId == ownerId, ct);
         if (listing is null)
         {
-            return CommandOutcome<Listing>.NotFound();
+            return CommandOutcome.NotFound<Listing>();
         }
 
         if (listing.Status is PublicationStatus.Closed)
         {
-            return CommandOutcome<Listing>.Conflict(text["Error.Closed"]);
+            return CommandOutcome.Conflict<Listing>(text["Error.Closed"]);
         }
 
         var errors = new FieldErrors();
         if (ListingValidation.Validate(input, errors, text) is not { } content)
         {
-            return CommandOutcome<Listing>.Invalid(errors);
+            return CommandOutcome.Invalid<Listing>(errors);
         }
 
         var now = clock.GetUtcNow();
@@ -84,12 +86,12 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         var listing = await db.Listings.FirstOrDefaultAsync(l => l.Id == id && l.OwnerId == ownerId, ct);
         if (listing is null)
         {
-            return CommandOutcome<Listing>.NotFound();
+            return CommandOutcome.NotFound<Listing>();
         }
 
         if (!(listing.Status is PublicationStatus.Draft or PublicationStatus.Rejected || (listing.Status is PublicationStatus.Published && listing.HasPendingRevision)))
         {
-            return CommandOutcome<Listing>.Conflict(text["Error.NotSubmittable"]);
+            return CommandOutcome.Conflict<Listing>(text["Error.NotSubmittable"]);
         }
 
         SubmitInternal(listing, ownerId, clock.GetUtcNow());
@@ -101,12 +103,12 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         var listing = await db.Listings.FirstOrDefaultAsync(l => l.Id == id && (asOperator || l.OwnerId == ownerId), ct);
         if (listing is null)
         {
-            return CommandOutcome<Listing>.NotFound();
+            return CommandOutcome.NotFound<Listing>();
         }
 
         if (listing.Status is PublicationStatus.Closed)
         {
-            return CommandOutcome<Listing>.Conflict(text["Error.Closed"]);
+            return CommandOutcome.Conflict<Listing>(text["Error.Closed"]);
         }
 
         var now = clock.GetUtcNow();
@@ -120,12 +122,12 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         var listing = await db.Listings.FirstOrDefaultAsync(l => l.Id == id, ct);
         if (listing is null)
         {
-            return CommandOutcome<Listing>.NotFound();
+            return CommandOutcome.NotFound<Listing>();
         }
 
         if (!listing.AwaitsReview)
         {
-            return CommandOutcome<Listing>.Conflict(text["Error.NotInReview"]);
+            return CommandOutcome.Conflict<Listing>(text["Error.NotInReview"]);
         }
 
         var now = clock.GetUtcNow();
@@ -139,18 +141,18 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         reason = reason?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length > 500)
         {
-            return CommandOutcome<Listing>.Invalid(new FieldErrors().Add("Reason", text["Error.Reason"]));
+            return CommandOutcome.Invalid<Listing>(new FieldErrors().Add("Reason", text["Error.Reason"]));
         }
 
         var listing = await db.Listings.FirstOrDefaultAsync(l => l.Id == id, ct);
         if (listing is null)
         {
-            return CommandOutcome<Listing>.NotFound();
+            return CommandOutcome.NotFound<Listing>();
         }
 
         if (!listing.AwaitsReview)
         {
-            return CommandOutcome<Listing>.Conflict(text["Error.NotInReview"]);
+            return CommandOutcome.Conflict<Listing>(text["Error.NotInReview"]);
         }
 
         var now = clock.GetUtcNow();
@@ -194,11 +196,11 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         try
         {
             await db.SaveChangesAsync(ct);
-            return CommandOutcome<Listing>.Ok(listing);
+            return CommandOutcome.Ok(listing);
         }
         catch (DbUpdateConcurrencyException)
         {
-            return CommandOutcome<Listing>.Conflict(text["Error.Concurrent"]);
+            return CommandOutcome.Conflict<Listing>(text["Error.Concurrent"]);
         }
     }
 }
