@@ -1,6 +1,7 @@
 using TechMarket.Identity;
 using TechMarket.Kernel;
 using TechMarket.Kernel.Members;
+using TechMarket.Listings;
 using TechMarket.Messaging;
 using TechMarket.Orders;
 using TechMarket.Payments;
@@ -13,6 +14,7 @@ builder.AddKernel();
 builder.AddWebShell();
 builder.AddPublicApi();
 builder.AddIdentityModule();
+builder.AddListingsModule();
 builder.AddPaymentsModule();
 builder.AddMessagingModule();
 builder.AddOrdersModule();
@@ -24,10 +26,11 @@ app.UseWebShell();
 app.MapObservability();
 app.MapPublicApi();
 app.MapIdentityEndpoints();
+app.MapListingsEndpoints();
 app.MapPaymentsEndpoints();
 app.MapMessagingEndpoints();
 app.MapOrdersEndpoints();
-app.MapPages(typeof(IdentityModule).Assembly, typeof(PaymentsModule).Assembly, typeof(MessagingModule).Assembly, typeof(OrdersModule).Assembly);
+app.MapPages(typeof(IdentityModule).Assembly, typeof(ListingsModule).Assembly, typeof(PaymentsModule).Assembly, typeof(MessagingModule).Assembly, typeof(OrdersModule).Assembly);
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();
