@@ -54,7 +54,7 @@ namespace TechMarket.Migrations.Sqlite.Payments
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("audit_log", (string)null);
+                    b.ToTable("payments_audit_log", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Payments.Domain.LedgerEntry", b =>
@@ -107,7 +107,7 @@ namespace TechMarket.Migrations.Sqlite.Payments
 
                     b.HasIndex("PostingId");
 
-                    b.ToTable("ledger_entries", (string)null);
+                    b.ToTable("payments_ledger_entries", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Payments.Domain.Payment", b =>
@@ -240,7 +240,7 @@ namespace TechMarket.Migrations.Sqlite.Payments
 
                     b.HasIndex("Day");
 
-                    b.ToTable("reconciliation_differences", (string)null);
+                    b.ToTable("payments_reconciliation_differences", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Payments.Domain.ReconciliationRun", b =>
@@ -269,7 +269,7 @@ namespace TechMarket.Migrations.Sqlite.Payments
 
                     b.HasKey("Day");
 
-                    b.ToTable("reconciliation_runs", (string)null);
+                    b.ToTable("payments_reconciliation_runs", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Payments.Domain.Refund", b =>
@@ -325,7 +325,7 @@ namespace TechMarket.Migrations.Sqlite.Payments
                     b.HasIndex("RequestNo")
                         .IsUnique();
 
-                    b.ToTable("refunds", (string)null);
+                    b.ToTable("payments_refunds", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Payments.Domain.SecurityEvent", b =>
@@ -359,7 +359,7 @@ namespace TechMarket.Migrations.Sqlite.Payments
 
                     b.HasIndex("At");
 
-                    b.ToTable("security_events", (string)null);
+                    b.ToTable("payments_security_events", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Payments.Domain.Withdrawal", b =>
@@ -415,7 +415,7 @@ namespace TechMarket.Migrations.Sqlite.Payments
 
                     b.HasIndex("Status", "RequestedAt");
 
-                    b.ToTable("withdrawals", (string)null);
+                    b.ToTable("payments_withdrawals", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Payments.Domain.Refund", b =>

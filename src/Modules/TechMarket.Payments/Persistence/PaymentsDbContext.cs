@@ -48,6 +48,18 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
         builder.ApplyConfiguration(new ReconciliationRunConfiguration());
         builder.ApplyConfiguration(new ReconciliationDifferenceConfiguration());
         builder.AddAuditLog();
+        if (Database.IsSqlite())
+        {
+            // SQLite has no schemas and every module shares one file: prefix the tables (the shared audit_log name would clash).
+            foreach (var entity in builder.Model.GetEntityTypes())
+            {
+                if (entity.GetTableName() is { } table && !table.StartsWith("payments", StringComparison.Ordinal))
+                {
+                    entity.SetTableName("payments_" + table);
+                }
+            }
+        }
+
         builder.UseUtcTicksForDateTimeOffsetOnSqlite(this);
     }
 

@@ -67,15 +67,15 @@ internal sealed class AlipayGateway : IPaymentGateway, IDisposable
 
         var reference = parameters.GetValueOrDefault("out_trade_no");
         var tradeNo = parameters.GetValueOrDefault("trade_no");
-        if (string.IsNullOrEmpty(reference) || string.IsNullOrEmpty(tradeNo)
+        // The synchronous return carries no trade_status: it only says the payer came back, never that money moved.
+        var state = parameters.TryGetValue("trade_status", out var status) ? ToState(status) : TradeState.Unknown;
+        if (string.IsNullOrEmpty(reference) || (state == TradeState.Paid && string.IsNullOrEmpty(tradeNo))
             || !AlipaySignature.TryParseYuan(parameters.GetValueOrDefault("total_amount"), out var amount))
         {
             return Rejected(NotificationProblem.Malformed, parameters, "out_trade_no, trade_no or total_amount missing or malformed");
         }
 
-        // The synchronous return carries no trade_status: it only says the payer came back, never that money moved.
-        var state = parameters.TryGetValue("trade_status", out var status) ? ToState(status) : TradeState.Unknown;
-        return new GatewayNotification(NotificationProblem.None, reference, tradeNo, amount, state, null);
+        return new GatewayNotification(NotificationProblem.None, reference, string.IsNullOrEmpty(tradeNo) ? null : tradeNo, amount, state, null);
     }
 
     public async Task<GatewayTradeStatus> QueryAsync(string reference, CancellationToken cancellationToken = default)

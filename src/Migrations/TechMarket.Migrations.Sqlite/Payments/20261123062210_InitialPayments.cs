@@ -12,45 +12,6 @@ namespace TechMarket.Migrations.Sqlite.Payments
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "audit_log",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    At = table.Column<long>(type: "INTEGER", nullable: false),
-                    ActorId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    SubjectType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_audit_log", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "ledger_entries",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    PostingId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    At = table.Column<long>(type: "INTEGER", nullable: false),
-                    Account = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    MemberId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Debit = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
-                    Credit = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    PaymentId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Reference = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ledger_entries", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "payments",
                 columns: table => new
                 {
@@ -78,7 +39,46 @@ namespace TechMarket.Migrations.Sqlite.Payments
                 });
 
             migrationBuilder.CreateTable(
-                name: "reconciliation_differences",
+                name: "payments_audit_log",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SubjectType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_payments_audit_log", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payments_ledger_entries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PostingId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Account = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    MemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Debit = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
+                    Credit = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    PaymentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Reference = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_payments_ledger_entries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payments_reconciliation_differences",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -93,11 +93,11 @@ namespace TechMarket.Migrations.Sqlite.Payments
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_reconciliation_differences", x => x.Id);
+                    table.PrimaryKey("PK_payments_reconciliation_differences", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
-                name: "reconciliation_runs",
+                name: "payments_reconciliation_runs",
                 columns: table => new
                 {
                     Day = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
@@ -109,11 +109,11 @@ namespace TechMarket.Migrations.Sqlite.Payments
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_reconciliation_runs", x => x.Day);
+                    table.PrimaryKey("PK_payments_reconciliation_runs", x => x.Day);
                 });
 
             migrationBuilder.CreateTable(
-                name: "security_events",
+                name: "payments_security_events",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -126,11 +126,11 @@ namespace TechMarket.Migrations.Sqlite.Payments
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_security_events", x => x.Id);
+                    table.PrimaryKey("PK_payments_security_events", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
-                name: "withdrawals",
+                name: "payments_withdrawals",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -147,11 +147,11 @@ namespace TechMarket.Migrations.Sqlite.Payments
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_withdrawals", x => x.Id);
+                    table.PrimaryKey("PK_payments_withdrawals", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
-                name: "refunds",
+                name: "payments_refunds",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -168,44 +168,14 @@ namespace TechMarket.Migrations.Sqlite.Payments
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_refunds", x => x.Id);
+                    table.PrimaryKey("PK_payments_refunds", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_refunds_payments_PaymentId",
+                        name: "FK_payments_refunds_payments_PaymentId",
                         column: x => x.PaymentId,
                         principalTable: "payments",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_audit_log_At",
-                table: "audit_log",
-                column: "At");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_audit_log_SubjectType_SubjectId",
-                table: "audit_log",
-                columns: new[] { "SubjectType", "SubjectId" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ledger_entries_Account",
-                table: "ledger_entries",
-                column: "Account");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ledger_entries_MemberId",
-                table: "ledger_entries",
-                column: "MemberId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ledger_entries_PaymentId",
-                table: "ledger_entries",
-                column: "PaymentId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ledger_entries_PostingId",
-                table: "ledger_entries",
-                column: "PostingId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_payments_PayeeId",
@@ -235,34 +205,64 @@ namespace TechMarket.Migrations.Sqlite.Payments
                 columns: new[] { "Status", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_reconciliation_differences_Day",
-                table: "reconciliation_differences",
-                column: "Day");
+                name: "IX_payments_audit_log_At",
+                table: "payments_audit_log",
+                column: "At");
 
             migrationBuilder.CreateIndex(
-                name: "IX_refunds_PaymentId",
-                table: "refunds",
+                name: "IX_payments_audit_log_SubjectType_SubjectId",
+                table: "payments_audit_log",
+                columns: new[] { "SubjectType", "SubjectId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_payments_ledger_entries_Account",
+                table: "payments_ledger_entries",
+                column: "Account");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_payments_ledger_entries_MemberId",
+                table: "payments_ledger_entries",
+                column: "MemberId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_payments_ledger_entries_PaymentId",
+                table: "payments_ledger_entries",
                 column: "PaymentId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_refunds_RequestNo",
-                table: "refunds",
+                name: "IX_payments_ledger_entries_PostingId",
+                table: "payments_ledger_entries",
+                column: "PostingId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_payments_reconciliation_differences_Day",
+                table: "payments_reconciliation_differences",
+                column: "Day");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_payments_refunds_PaymentId",
+                table: "payments_refunds",
+                column: "PaymentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_payments_refunds_RequestNo",
+                table: "payments_refunds",
                 column: "RequestNo",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_security_events_At",
-                table: "security_events",
+                name: "IX_payments_security_events_At",
+                table: "payments_security_events",
                 column: "At");
 
             migrationBuilder.CreateIndex(
-                name: "IX_withdrawals_MemberId",
-                table: "withdrawals",
+                name: "IX_payments_withdrawals_MemberId",
+                table: "payments_withdrawals",
                 column: "MemberId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_withdrawals_Status_RequestedAt",
-                table: "withdrawals",
+                name: "IX_payments_withdrawals_Status_RequestedAt",
+                table: "payments_withdrawals",
                 columns: new[] { "Status", "RequestedAt" });
         }
 
@@ -270,25 +270,25 @@ namespace TechMarket.Migrations.Sqlite.Payments
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "audit_log");
+                name: "payments_audit_log");
 
             migrationBuilder.DropTable(
-                name: "ledger_entries");
+                name: "payments_ledger_entries");
 
             migrationBuilder.DropTable(
-                name: "reconciliation_differences");
+                name: "payments_reconciliation_differences");
 
             migrationBuilder.DropTable(
-                name: "reconciliation_runs");
+                name: "payments_reconciliation_runs");
 
             migrationBuilder.DropTable(
-                name: "refunds");
+                name: "payments_refunds");
 
             migrationBuilder.DropTable(
-                name: "security_events");
+                name: "payments_security_events");
 
             migrationBuilder.DropTable(
-                name: "withdrawals");
+                name: "payments_withdrawals");
 
             migrationBuilder.DropTable(
                 name: "payments");
