@@ -201,7 +201,7 @@ public sealed class ChatTests
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static async Task<JsonElement> NextFromAsync(Participant participant, Guid sender)
+    internal static async Task<JsonElement> NextFromAsync(Participant participant, Guid sender)
     {
         while (true)
         {

@@ -48,7 +48,13 @@ internal sealed class Participant : IAsyncDisposable
                 {
                     o.Transports = HttpTransportType.WebSockets;
                     o.SkipNegotiation = true;
-                    o.WebSocketFactory = async (context, ct) => await server.CreateWebSocketClient().ConnectAsync(context.Uri, ct);
+                    // What a browser must do (it cannot set headers on a WebSocket): the token rides in ?access_token=.
+                    o.WebSocketFactory = async (context, ct) =>
+                    {
+                        var query = string.IsNullOrEmpty(context.Uri.Query) ? "" : context.Uri.Query[1..] + "&";
+                        var uri = new UriBuilder(context.Uri) { Query = query + "access_token=" + Uri.EscapeDataString(token) }.Uri;
+                        return await server.CreateWebSocketClient().ConnectAsync(uri, ct);
+                    };
                 }
                 else
                 {

@@ -27,7 +27,7 @@ public sealed class SupportTests
         var strangerRead = await stranger.GetAsync($"/api/v1/support/{id}/messages");
         var take = await operatorOne.Api.PostAsync($"/api/v1/support/{id}/take", null);
         var answer = await operatorOne.Api.PostAsJsonAsync($"/api/v1/support/{id}/messages", new { body = "可以，PDF 和图片都支持。" });
-        var answered = await member.NextAsync("message");
+        var answered = await ChatTests.NextFromAsync(member, operatorOne.Id);
         var notified = await member.NextAsync("notification");
         var afterAnswer = await operatorOne.Api.GetFromJsonAsync<JsonElement>("/api/v1/support/queue");
         var handOver = await operatorOne.Api.PostAsJsonAsync($"/api/v1/support/{id}/hand-over", new { operatorId = adminId });

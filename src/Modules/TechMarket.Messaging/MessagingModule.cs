@@ -64,6 +64,7 @@ public static class MessagingModule
     public static IEndpointRouteBuilder MapMessagingEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapMessagingApi();
+        app.MapMessagingPageEndpoints();
         app.MapHub<MessagingHub>(MessagingHub.Path);
         return app;
     }

@@ -54,7 +54,7 @@ namespace TechMarket.Migrations.Sqlite.Messaging
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("audit_log", (string)null);
+                    b.ToTable("messaging_audit_log", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Messaging.Domain.ChatMessage", b =>

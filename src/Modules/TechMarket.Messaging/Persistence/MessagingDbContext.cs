@@ -38,6 +38,12 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
         builder.ApplyConfiguration(new MailRecipientConfiguration());
         builder.ApplyConfiguration(new MailAttachmentConfiguration());
         builder.AddAuditLog();
+        if (!Database.IsNpgsql())
+        {
+            // SQLite keeps every module in one file without schemas: the shared audit table name would clash with Identity's.
+            builder.Entity<AuditEntry>().ToTable("messaging_audit_log");
+        }
+
         builder.UseUtcTicksForDateTimeOffsetOnSqlite(this);
     }
 }

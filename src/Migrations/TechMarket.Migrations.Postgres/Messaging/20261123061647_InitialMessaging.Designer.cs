@@ -12,7 +12,7 @@ using TechMarket.Messaging.Persistence;
 namespace TechMarket.Migrations.Postgres.Messaging
 {
     [DbContext(typeof(MessagingDbContext))]
-    [Migration("20261123060830_InitialMessaging")]
+    [Migration("20261123061647_InitialMessaging")]
     partial class InitialMessaging
     {
         /// <inheritdoc />

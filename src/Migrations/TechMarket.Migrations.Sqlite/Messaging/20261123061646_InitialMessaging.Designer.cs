@@ -11,7 +11,7 @@ using TechMarket.Messaging.Persistence;
 namespace TechMarket.Migrations.Sqlite.Messaging
 {
     [DbContext(typeof(MessagingDbContext))]
-    [Migration("20261123060829_InitialMessaging")]
+    [Migration("20261123061646_InitialMessaging")]
     partial class InitialMessaging
     {
         /// <inheritdoc />
@@ -57,7 +57,7 @@ namespace TechMarket.Migrations.Sqlite.Messaging
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("audit_log", (string)null);
+                    b.ToTable("messaging_audit_log", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Messaging.Domain.ChatMessage", b =>

@@ -12,24 +12,6 @@ namespace TechMarket.Migrations.Sqlite.Messaging
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "audit_log",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    At = table.Column<long>(type: "INTEGER", nullable: false),
-                    ActorId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    SubjectType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_audit_log", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "conversations",
                 columns: table => new
                 {
@@ -91,6 +73,24 @@ namespace TechMarket.Migrations.Sqlite.Messaging
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_mail", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "messaging_audit_log",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SubjectType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_messaging_audit_log", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -209,16 +209,6 @@ namespace TechMarket.Migrations.Sqlite.Messaging
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_audit_log_At",
-                table: "audit_log",
-                column: "At");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_audit_log_SubjectType_SubjectId",
-                table: "audit_log",
-                columns: new[] { "SubjectType", "SubjectId" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_chat_messages_ConversationId_Id",
                 table: "chat_messages",
                 columns: new[] { "ConversationId", "Id" });
@@ -270,6 +260,16 @@ namespace TechMarket.Migrations.Sqlite.Messaging
                 column: "MemberId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_messaging_audit_log_At",
+                table: "messaging_audit_log",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_messaging_audit_log_SubjectType_SubjectId",
+                table: "messaging_audit_log",
+                columns: new[] { "SubjectType", "SubjectId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_notifications_MemberId_Id",
                 table: "notifications",
                 columns: new[] { "MemberId", "Id" });
@@ -284,9 +284,6 @@ namespace TechMarket.Migrations.Sqlite.Messaging
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "audit_log");
-
-            migrationBuilder.DropTable(
                 name: "chat_messages");
 
             migrationBuilder.DropTable(
@@ -300,6 +297,9 @@ namespace TechMarket.Migrations.Sqlite.Messaging
 
             migrationBuilder.DropTable(
                 name: "mail_recipients");
+
+            migrationBuilder.DropTable(
+                name: "messaging_audit_log");
 
             migrationBuilder.DropTable(
                 name: "notification_preferences");
