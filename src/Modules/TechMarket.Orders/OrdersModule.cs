@@ -31,8 +31,8 @@ public static class OrdersModule
         services.AddSignalR();
         services.TryAddSingleton<IBlobStore, LocalBlobStore>();
 
-        // The Listings adapter registers itself first when that module is wired in; otherwise nothing is orderable.
-        services.TryAddScoped<IOrderCatalog, NoCatalog>();
+        // Listings are sold through the Listings module's public catalog (IListingCatalog, registered by AddListingsModule).
+        services.TryAddScoped<IOrderCatalog, ListingsOrderCatalog>();
         services.AddScoped<OrderEvents>();
         services.AddScoped<PlaceOrderHandler>();
         services.AddScoped<OrderWorkflow>();

@@ -20,10 +20,7 @@ public enum StockReservation
     NotFound,
 }
 
-/// <summary>
-/// The listings the Orders module can sell. Implemented by an adapter onto the Listings module's public catalog
-/// when that module is present; <see cref="NoCatalog"/> otherwise.
-/// </summary>
+/// <summary>The listings the Orders module can sell: <see cref="ListingsOrderCatalog"/> adapts the Listings module.</summary>
 public interface IOrderCatalog
 {
     Task<OrderableListing?> FindAsync(Guid listingId, CancellationToken cancellationToken = default);
@@ -33,14 +30,4 @@ public interface IOrderCatalog
 
     /// <summary>Gives units back after a cancellation or a refund.</summary>
     Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default);
-}
-
-/// <summary>Used when no listings module is wired in: nothing can be ordered.</summary>
-internal sealed class NoCatalog : IOrderCatalog
-{
-    public Task<OrderableListing?> FindAsync(Guid listingId, CancellationToken cancellationToken = default) => Task.FromResult<OrderableListing?>(null);
-
-    public Task<StockReservation> ReserveAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default) => Task.FromResult(StockReservation.NotFound);
-
-    public Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }
