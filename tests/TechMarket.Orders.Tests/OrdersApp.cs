@@ -12,7 +12,7 @@ namespace TechMarket.Orders.Tests;
 /// <summary>The real app with a controllable clock, the background sweep off (tests drive it) and the test catalog.</summary>
 public sealed class OrdersApp : TechMarketApp
 {
-    public OrdersApp(DatabaseProvider provider)
+    public OrdersApp(DatabaseProvider provider, bool realListings = false)
         : base(provider)
     {
         Settings["Orders:BackgroundJobs"] = "false";
@@ -25,7 +25,10 @@ public sealed class OrdersApp : TechMarketApp
         TestServices = services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<IOrderCatalog>(Catalog);
+            if (!realListings)
+            {
+                services.AddSingleton<IOrderCatalog>(Catalog);
+            }
         };
     }
 
