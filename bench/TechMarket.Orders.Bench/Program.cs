@@ -181,4 +181,39 @@ Console.WriteLine($"placed {placed.Count}/{total}, failures {failures.Count}{(fa
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"place+pay+bank-confirm: {flowLatencies.Count / elapsed:0.0}/s over {elapsed:0.0}s at concurrency {concurrency}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"place latency ms: p50 {P(placeLatencies, 0.5):0.0} p99 {P(placeLatencies, 0.99):0.0}; full flow ms: p50 {P(flowLatencies, 0.5):0.0} p99 {P(flowLatencies, 0.99):0.0}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"paid (callbacks applied) {paid}/{placed.Count} after {callbacksDone:0.0}s -> lost {Math.Max(0, placed.Count - paid)}; orders paid per second end to end {paid / callbacksDone:0.0}"));
-return oversold == 0 && paid >= placed.Count ? 0 : 1;
+
+// 3. One order end to end through the real payment path: price change, pay the new amount at the bank, deliver,
+//    accept, escrow released.
+var e2eOk = false;
+try
+{
+    var o = await SendAsync(HttpMethod.Post, "/api/v1/orders", buyer, Purchase(ordinary, "OrdinaryLicense"), Guid.NewGuid().ToString());
+    var orderId = (await o.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    (await SendAsync(HttpMethod.Post, $"/api/v1/orders/{orderId}/price", seller, new { amount = 888.88m, reason = "benchmark price change" })).EnsureSuccessStatusCode();
+    var pay = await (await SendAsync(HttpMethod.Post, $"/api/v1/orders/{orderId}/pay", buyer)).Content.ReadFromJsonAsync<JsonElement>();
+    var payUrl = pay.GetProperty("payUrl").GetString()!;
+    var page = await http.GetStringAsync(new Uri(payUrl));
+    await http.PostAsync(new Uri(new Uri(payUrl), confirmAction.Match(page).Groups[1].Value), null);
+    string State(JsonElement d) => d.GetProperty("order").GetProperty("state").GetString()!;
+    async Task<JsonElement> DetailAsync() => await (await SendAsync(HttpMethod.Get, $"/api/v1/orders/{orderId}", buyer)).Content.ReadFromJsonAsync<JsonElement>();
+    for (var i = 0; i < 100 && State(await DetailAsync()) != "Paid"; i++)
+    {
+        await Task.Delay(200);
+    }
+
+    using var form = new MultipartFormDataContent { { new StringContent("benchmark delivery"), "note" }, { new ByteArrayContent("%PDF-1.7 bench"u8.ToArray()), "files", "bench.pdf" } };
+    using var deliver = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/orders/{orderId}/deliver") { Content = form };
+    deliver.Headers.Authorization = seller;
+    (await http.SendAsync(deliver)).EnsureSuccessStatusCode();
+    (await SendAsync(HttpMethod.Post, $"/api/v1/orders/{orderId}/accept", buyer)).EnsureSuccessStatusCode();
+    var final = await DetailAsync();
+    var order = final.GetProperty("order");
+    e2eOk = State(final) == "Completed" && order.GetProperty("escrowReleased").GetBoolean() && order.GetProperty("paidAmount").GetDecimal() == 888.88m;
+    Console.WriteLine($"end to end (price change -> bank payment -> callback -> deliver -> accept -> escrow released): state {State(final)}, paid {order.GetProperty("paidAmount")}, escrow released {order.GetProperty("escrowReleased")} -> {(e2eOk ? "OK" : "FAILED")}");
+}
+catch (Exception e) when (e is HttpRequestException or InvalidOperationException or KeyNotFoundException or JsonException)
+{
+    Console.WriteLine($"end to end check failed: {e.Message}");
+}
+
+return oversold == 0 && paid >= placed.Count && e2eOk ? 0 : 1;

@@ -51,9 +51,10 @@ public sealed class StateMachineTests
         Assert.Equal((HttpStatusCode.Conflict, "state"), await PostAsync(t.Seller, id, "price", new { amount = 999m, reason = "付款后改价" }));
         Assert.Equal((HttpStatusCode.Conflict, "state"), await PostAsync(t.Buyer, id, "pay"));
         Assert.Equal((HttpStatusCode.Conflict, "state"), await PostAsync(t.Buyer, id, "accept"));
-        using (var stranger = await t.App.LoginAsync(ApiFlows.Operator))
+        using (var stranger = await t.App.VerifiedMemberAsync())
         {
             Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(stranger, id, "accept")).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/orders/{id}")).StatusCode);
         }
 
         Assert.Equal(HttpStatusCode.Forbidden, (await t.Buyer.PostAsync($"/api/v1/orders/{id}/deliver", DeliveryForm())).StatusCode);

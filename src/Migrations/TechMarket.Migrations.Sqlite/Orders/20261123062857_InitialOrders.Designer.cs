@@ -57,7 +57,7 @@ namespace TechMarket.Migrations.Sqlite.Orders
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("audit_log", (string)null);
+                    b.ToTable("orders_audit_log", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Orders.Domain.Order", b =>

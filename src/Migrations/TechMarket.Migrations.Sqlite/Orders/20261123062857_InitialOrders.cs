@@ -12,7 +12,7 @@ namespace TechMarket.Migrations.Sqlite.Orders
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "audit_log",
+                name: "orders_audit_log",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -26,7 +26,7 @@ namespace TechMarket.Migrations.Sqlite.Orders
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_audit_log", x => x.Id);
+                    table.PrimaryKey("PK_orders_audit_log", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -128,13 +128,13 @@ namespace TechMarket.Migrations.Sqlite.Orders
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_audit_log_At",
-                table: "audit_log",
+                name: "IX_orders_audit_log_At",
+                table: "orders_audit_log",
                 column: "At");
 
             migrationBuilder.CreateIndex(
-                name: "IX_audit_log_SubjectType_SubjectId",
-                table: "audit_log",
+                name: "IX_orders_audit_log_SubjectType_SubjectId",
+                table: "orders_audit_log",
                 columns: new[] { "SubjectType", "SubjectId" });
 
             migrationBuilder.CreateIndex(
@@ -195,7 +195,7 @@ namespace TechMarket.Migrations.Sqlite.Orders
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "audit_log");
+                name: "orders_audit_log");
 
             migrationBuilder.DropTable(
                 name: "order_attachments");

@@ -8,7 +8,8 @@ namespace TechMarket.Orders.Realtime;
 /// Live order updates: each member joins their own group (buyer tracking and seller console); operators join the
 /// monitoring group. With the Redis backplane every node's pushes reach every node's connections.
 /// </summary>
-[Authorize(Policy = Policies.CookieOrBearer)]
+// Pages connect with the sign-in cookie, apps with their bearer token.
+[Authorize(AuthenticationSchemes = "Identity.Bearer,Identity.Application")]
 public sealed class OrdersHub : Hub
 {
     public const string Path = "/hubs/orders";
