@@ -18,6 +18,7 @@ builder.AddListingsModule();
 builder.AddPaymentsModule();
 builder.AddMessagingModule();
 builder.AddOrdersModule();
+builder.AddOrdersAdapters();
 builder.Services.AddScoped<IMemberContacts, MemberContacts>();
 
 var app = builder.Build();

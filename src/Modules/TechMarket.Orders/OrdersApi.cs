@@ -15,7 +15,7 @@ using TechMarket.Orders.Features.Monitoring;
 using TechMarket.Orders.Features.PlaceOrder;
 using TechMarket.Orders.Features.Workflow;
 using TechMarket.Orders.Persistence;
-using TechMarket.Payments;
+using TechMarket.Orders.Payments;
 
 namespace TechMarket.Orders;
 
@@ -127,7 +127,7 @@ public static class OrdersApi
     internal static async Task<IResult> Pay(Guid id, ClaimsPrincipal user, OrderWorkflow workflow, IStringLocalizer<OrdersStrings> l, CancellationToken ct)
     {
         var outcome = await workflow.PayAsync(id, user.RequiredMemberId(), ct);
-        return outcome is { Succeeded: true, Extra: PaymentView payment }
+        return outcome is { Succeeded: true, Extra: OrderPaymentIntent payment }
             ? TypedResults.Ok(new PaymentStart(payment.Reference, payment.Amount, payment.PayUrl, payment.Status))
             : ToResult(outcome, l);
     }

@@ -9,14 +9,12 @@ using Microsoft.Extensions.Hosting;
 using TechMarket.Kernel.Files;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Kernel.Security;
-using TechMarket.Orders.Catalog;
 using TechMarket.Orders.Features;
 using TechMarket.Orders.Features.Monitoring;
 using TechMarket.Orders.Features.PlaceOrder;
 using TechMarket.Orders.Features.Workflow;
 using TechMarket.Orders.Persistence;
 using TechMarket.Orders.Realtime;
-using TechMarket.Payments;
 
 namespace TechMarket.Orders;
 
@@ -31,13 +29,11 @@ public static class OrdersModule
         services.AddSignalR();
         services.TryAddSingleton<IBlobStore, LocalBlobStore>();
 
-        // Listings are sold through the Listings module's public catalog (IListingCatalog, registered by AddListingsModule).
-        services.TryAddScoped<IOrderCatalog, ListingsOrderCatalog>();
+        // IOrderCatalog and IOrderPayments are adapted from the Listings and Payments modules by the host (ADR 0020).
         services.AddScoped<OrderEvents>();
         services.AddScoped<PlaceOrderHandler>();
         services.AddScoped<OrderWorkflow>();
         services.AddScoped<OrderMonitor>();
-        services.AddScoped<IPaymentEvents, PaymentConfirmedHandler>();
         services.AddSingleton<UnpaidOrderSweeper>();
         if (options.BackgroundJobs)
         {

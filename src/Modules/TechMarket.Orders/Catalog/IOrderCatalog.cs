@@ -20,7 +20,7 @@ public enum StockReservation
     NotFound,
 }
 
-/// <summary>The listings the Orders module can sell: <see cref="ListingsOrderCatalog"/> adapts the Listings module.</summary>
+/// <summary>The listings the Orders module can sell; the host adapts the Listings module's public catalog to it.</summary>
 public interface IOrderCatalog
 {
     Task<OrderableListing?> FindAsync(Guid listingId, CancellationToken cancellationToken = default);

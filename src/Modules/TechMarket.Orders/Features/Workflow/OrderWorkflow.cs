@@ -4,7 +4,7 @@ using TechMarket.Kernel.Files;
 using TechMarket.Orders.Catalog;
 using TechMarket.Orders.Domain;
 using TechMarket.Orders.Persistence;
-using TechMarket.Payments;
+using TechMarket.Orders.Payments;
 
 namespace TechMarket.Orders.Features.Workflow;
 
@@ -18,7 +18,7 @@ public sealed record DeliveryFile(string FileName, string? ContentType, Stream C
 public sealed class OrderWorkflow(
     OrdersDbContext db,
     IOrderCatalog catalog,
-    IPayments payments,
+    IOrderPayments payments,
     IBlobStore blobs,
     OrderEvents events,
     OrdersOptions options,
@@ -100,10 +100,10 @@ public sealed class OrderWorkflow(
         }
 
         var reference = order.PaymentReferenceFor(order.PriceVersion);
-        var created = await payments.CreatePaymentAsync(new CreatePayment(reference, order.BuyerId, order.SellerId, order.Amount, $"{order.ListingTitle} ({order.Number})"), cancellationToken);
-        if (!created.Succeeded || created.Value is null)
+        var (intent, error) = await payments.CreateAsync(reference, order.BuyerId, order.SellerId, order.Amount, $"{order.ListingTitle} ({order.Number})", cancellationToken);
+        if (intent is null)
         {
-            logger.LogWarning("Payment for order {OrderId} was not created: {Error}", order.Id, created.Error);
+            logger.LogWarning("Payment for order {OrderId} was not created: {Error}", order.Id, error);
             return OrderOutcome.Refused("payment-unavailable", order);
         }
 
@@ -117,7 +117,7 @@ public sealed class OrderWorkflow(
             return OrderOutcome.Refused("concurrent", order);
         }
 
-        return OrderOutcome.Ok(order, created.Value);
+        return OrderOutcome.Ok(order, intent);
     }
 
     /// <summary>
@@ -125,7 +125,7 @@ public sealed class OrderWorkflow(
     /// it still waits for payment; anything else (a second device paying the old amount, a cancelled order) is
     /// recorded as refused and refunded. Applying the same confirmation twice changes nothing.
     /// </summary>
-    public async Task<OrderOutcome> ConfirmPaymentAsync(PaymentConfirmed paid, CancellationToken cancellationToken = default)
+    public async Task<OrderOutcome> ConfirmPaymentAsync(OrderPaymentConfirmed paid, CancellationToken cancellationToken = default)
     {
         if (!TryParseReference(paid.Reference, out var number, out var version))
         {
