@@ -1,5 +1,10 @@
 using TechMarket.Identity;
 using TechMarket.Kernel;
+using TechMarket.Kernel.Members;
+using TechMarket.Listings;
+using TechMarket.Messaging;
+using TechMarket.Orders;
+using TechMarket.Payments;
 using TechMarket.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +14,12 @@ builder.AddKernel();
 builder.AddWebShell();
 builder.AddPublicApi();
 builder.AddIdentityModule();
+builder.AddListingsModule();
+builder.AddPaymentsModule();
+builder.AddMessagingModule();
+builder.AddOrdersModule();
+builder.AddOrdersAdapters();
+builder.Services.AddScoped<IMemberContacts, MemberContacts>();
 
 var app = builder.Build();
 
@@ -16,7 +27,11 @@ app.UseWebShell();
 app.MapObservability();
 app.MapPublicApi();
 app.MapIdentityEndpoints();
-app.MapPages(typeof(IdentityModule).Assembly);
+app.MapListingsEndpoints();
+app.MapPaymentsEndpoints();
+app.MapMessagingEndpoints();
+app.MapOrdersEndpoints();
+app.MapPages(typeof(IdentityModule).Assembly, typeof(ListingsModule).Assembly, typeof(PaymentsModule).Assembly, typeof(MessagingModule).Assembly, typeof(OrdersModule).Assembly);
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -2,6 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TechMarket.Identity.Persistence;
 using TechMarket.Kernel.Persistence;
+using TechMarket.Payments.Persistence;
+using TechMarket.Messaging.Persistence;
+using TechMarket.Orders.Persistence;
+using TechMarket.Listings.Persistence;
 
 namespace TechMarket.Tools.Db;
 
@@ -11,6 +15,10 @@ public sealed record ModuleContexts(string Module, Func<DbContextOptions, DbCont
     public static readonly IReadOnlyList<ModuleContexts> All =
     [
         new(AccountsDbContext.Module, o => new AccountsDbContext((DbContextOptions<AccountsDbContext>)o), typeof(AccountsDbContext)),
+        new(PaymentsDbContext.Module, o => new PaymentsDbContext((DbContextOptions<PaymentsDbContext>)o), typeof(PaymentsDbContext)),
+        new(MessagingDbContext.Module, o => new MessagingDbContext((DbContextOptions<MessagingDbContext>)o), typeof(MessagingDbContext)),
+        new(OrdersDbContext.Module, o => new OrdersDbContext((DbContextOptions<OrdersDbContext>)o), typeof(OrdersDbContext)),
+        new(ListingsDbContext.Module, o => new ListingsDbContext((DbContextOptions<ListingsDbContext>)o, TimeProvider.System), typeof(ListingsDbContext)),
     ];
 
     // Design time needs a provider, not a server: a placeholder connection string is never opened.

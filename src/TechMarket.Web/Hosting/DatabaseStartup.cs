@@ -16,5 +16,7 @@ internal static class DatabaseStartup
 
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<IdentitySeeder>().SeedAsync();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<TechMarket.Identity.Domain.Member>>();
+        await scope.ServiceProvider.GetRequiredService<TechMarket.Listings.ListingsSeeder>().SeedAsync(async account => (await users.FindByNameAsync(account))?.Id);
     }
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Orders benchmark: pgbench -N baseline and the Orders HTTP benchmark against the same fresh PostgreSQL database.
+# Usage: bench/orders/run.sh [concurrency=32] [orders=2000] [exclusiveListings=20] [pgbenchSeconds=20]
+# Needs TECHMARKET_TEST_PG (an admin connection string, as scripts/dev-services exports).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+concurrency="${1:-32}"; orders="${2:-2000}"; exclusive="${3:-20}"; seconds="${4:-20}"
+: "${TECHMARKET_TEST_PG:?source the dev-services env.sh first}"
+kv() { tr ';' '\n' <<<"$TECHMARKET_TEST_PG" | awk -F= -v k="$1" 'tolower($1)==tolower(k){print $2}'; }
+export PGHOST="$(kv Host)" PGPORT="$(kv Port)" PGUSER="$(kv Username)" PGPASSWORD="$(kv Password)"
+db="tm_bench_orders_$$"
+port="${BENCH_PORT:-5090}"; bank="${BENCH_BANK_PORT:-5091}"
+work="$(mktemp -d)"
+cleanup() { [[ -n "${app:-}" ]] && kill "$app" 2>/dev/null || true; wait 2>/dev/null || true; psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true; rm -rf "$work"; }
+trap cleanup EXIT
+psql -q -d postgres -c "CREATE DATABASE \"$db\""
+
+dotnet build -c Release -v q "$root/src/TechMarket.Web/TechMarket.Web.csproj" >/dev/null
+dotnet build -c Release -v q "$root/bench/TechMarket.Orders.Bench/TechMarket.Orders.Bench.csproj" >/dev/null
+
+echo "== pgbench -N (baseline), $concurrency clients, ${seconds}s"
+pgbench -q -i -s 10 "$db" >/dev/null 2>&1
+pgbench -N -c "$concurrency" -j 2 -T "$seconds" "$db" 2>/dev/null | grep -E "^(tps|latency|number of transactions actually)"
+psql -q -d "$db" -c "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers"
+
+echo "== TechMarket app on :$port (PostgreSQL $db, embedded sandbox bank on :$bank)"
+(cd "$work" && \
+  ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
+  Database__Provider=Postgres Database__ConnectionString="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Password=$PGPASSWORD;Database=$db;Maximum Pool Size=60" \
+  Seed__DemoData=true Storage__Root="$work/uploads" DataProtection__KeysPath="$work/keys" PersonalData__KeyFile="$work/keys/pii.key" \
+  Email__PickupFolder="$work/mail" Email__SmtpHost="" RateLimits__Auth__PermitLimit=1000 \
+  Payments__PublicBaseUrl="http://127.0.0.1:$port" Payments__SandboxBank__Autostart=true Payments__SandboxBank__Url="http://127.0.0.1:$bank" \
+  Payments__SandboxBank__KeyFolder="$work/bank" Logging__LogLevel__Default=Warning \
+  dotnet "$root/src/TechMarket.Web/bin/Release/net10.0/TechMarket.Web.dll" >"$work/app.log" 2>&1) &
+app=$!
+for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "app did not start"; tail -50 "$work/app.log"; exit 1; }
+
+echo "== Orders over HTTP: concurrency $concurrency, $orders orders, $exclusive sell-once listings"
+dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$concurrency" "$orders" "$exclusive"

@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Cjk;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.Pattern;
+using Lucene.Net.Analysis.Standard;
+using Lucene.Net.Util;
+
+namespace TechMarket.Listings.Search;
+
+/// <summary>
+/// Chinese and English in the same field. StandardTokenizer (UAX#29) splits Latin words and emits each Han character
+/// alone; CJKBigramFilter joins neighbouring Han characters into overlapping bigrams ("锂电池" → 锂电, 电池); Latin
+/// tokens are lower-cased, stop words dropped and Porter-stemmed ("batteries" → batteri). Whitespace between two Han
+/// characters is removed first, so "深度 学习" and "深度学习" analyse the same.
+/// </summary>
+public sealed partial class MixedAnalyzer : Analyzer
+{
+    public const LuceneVersion Version = LuceneVersion.LUCENE_48;
+
+    private readonly bool unigrams;
+
+    /// <param name="indexUnigrams">
+    /// The index keeps single characters too, so a one-character query ("锂") still finds "锂电池"; queries use bigrams
+    /// only (a lone character stays a unigram), which keeps multi-character queries precise.
+    /// </param>
+    public MixedAnalyzer(bool indexUnigrams) => unigrams = indexUnigrams;
+
+    protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
+    {
+        var tokenizer = new StandardTokenizer(Version, reader);
+        TokenStream stream = new CJKWidthFilter(tokenizer);
+        stream = new LowerCaseFilter(Version, stream);
+        stream = new CJKBigramFilter(stream, CJKScript.HAN | CJKScript.HIRAGANA | CJKScript.KATAKANA | CJKScript.HANGUL, unigrams);
+        stream = new StopFilter(Version, stream, EnglishAnalyzer.DefaultStopSet);
+        stream = new PorterStemFilter(stream);
+        return new TokenStreamComponents(tokenizer, stream);
+    }
+
+    protected override TextReader InitReader(string fieldName, TextReader reader) =>
+        new PatternReplaceCharFilter(HanGap(), "", reader);
+
+    /// <summary>The analysed terms of a text, in order (used by highlighting and tests).</summary>
+    public IReadOnlyList<(string Term, int Start, int End)> Tokens(string text)
+    {
+        var result = new List<(string, int, int)>();
+        using var stream = GetTokenStream("body", text);
+        var term = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+        var offsets = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.IOffsetAttribute>();
+        stream.Reset();
+        while (stream.IncrementToken())
+        {
+            result.Add((term.ToString(), offsets.StartOffset, offsets.EndOffset));
+        }
+
+        stream.End();
+        return result;
+    }
+
+    [GeneratedRegex(@"(?<=\p{IsCJKUnifiedIdeographs})\s+(?=\p{IsCJKUnifiedIdeographs})")]
+    internal static partial Regex HanGap();
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+using Microsoft.Extensions.Hosting;
+using Directory = Lucene.Net.Store.Directory;
+
+namespace TechMarket.Listings.Search;
+
+/// <summary>
+/// This node's Lucene index on local disk: one writer, near-real-time searchers, and the change-feed position it has
+/// applied stored in the commit's user data — so the documents and the position are always committed together.
+/// </summary>
+public sealed class SearchIndex : IDisposable
+{
+    private const string PositionKey = "position";
+    private readonly Directory directory;
+    private readonly IndexWriter writer;
+    private readonly SearcherManager searchers;
+    private readonly System.Threading.Lock gate = new();
+
+    public SearchIndex(SearchOptions options, IHostEnvironment environment, Microsoft.Extensions.Configuration.IConfiguration configuration)
+        : this(ResolvePath(options, environment, configuration))
+    {
+    }
+
+    public SearchIndex(string path)
+    {
+        Path = path;
+        System.IO.Directory.CreateDirectory(path);
+        directory = FSDirectory.Open(path);
+        var config = new IndexWriterConfig(MixedAnalyzer.Version, IndexAnalyzer) { OpenMode = OpenMode.CREATE_OR_APPEND };
+        writer = new IndexWriter(directory, config);
+        Position = writer.CommitData is { } data && data.TryGetValue(PositionKey, out var p) ? long.Parse(p, CultureInfo.InvariantCulture) : 0;
+        if (!DirectoryReader.IndexExists(directory))
+        {
+            writer.Commit();
+        }
+
+        searchers = new SearcherManager(writer, applyAllDeletes: true, searcherFactory: null);
+    }
+
+    public static MixedAnalyzer IndexAnalyzer { get; } = new(indexUnigrams: true);
+
+    public static MixedAnalyzer QueryAnalyzer { get; } = new(indexUnigrams: false);
+
+    public string Path { get; }
+
+    /// <summary>The id of the last change-feed row applied and committed on this node.</summary>
+    public long Position { get; private set; }
+
+    public void Upsert(Lucene.Net.Documents.Document document, string key) =>
+        writer.UpdateDocument(new Term(IndexFields.Key, key), document);
+
+    public void Delete(string key) => writer.DeleteDocuments(new Term(IndexFields.Key, key));
+
+    public void DeleteAll() => writer.DeleteAll();
+
+    /// <summary>Makes the applied changes durable with their position and visible to new searches.</summary>
+    public void Commit(long position)
+    {
+        lock (gate)
+        {
+            writer.SetCommitData(new Dictionary<string, string> { [PositionKey] = position.ToString(CultureInfo.InvariantCulture) });
+            writer.Commit();
+            Position = position;
+        }
+
+        searchers.MaybeRefreshBlocking();
+    }
+
+    public T Search<T>(Func<IndexSearcher, T> action)
+    {
+        var searcher = searchers.Acquire();
+        try
+        {
+            return action(searcher);
+        }
+        finally
+        {
+            searchers.Release(searcher);
+        }
+    }
+
+    public void Dispose()
+    {
+        searchers.Dispose();
+        writer.Dispose();
+        directory.Dispose();
+    }
+
+    private static string ResolvePath(SearchOptions options, IHostEnvironment environment, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        if (!string.IsNullOrWhiteSpace(options.IndexPath))
+        {
+            return System.IO.Path.GetFullPath(options.IndexPath, environment.ContentRootPath);
+        }
+
+        // Beside the uploads folder: data/uploads → data/search, and a test host's temp root keeps its own index.
+        var uploads = System.IO.Path.GetFullPath(configuration["Storage:Root"] ?? "data/uploads", environment.ContentRootPath);
+        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(uploads.TrimEnd(System.IO.Path.DirectorySeparatorChar))!, "search");
+    }
+}
+
+public static class IndexFields
+{
+    public const string Key = "key";
+    public const string Kind = "kind";
+    public const string Id = "id";
+    public const string Title = "title";
+    public const string Tags = "tags";
+    public const string Body = "body";
+    public const string Snippet = "snippet";
+    public const string Data = "data";
+    public const string Published = "published";
+    public const string Price = "price";
+    public const string PriceDescending = "price_desc";
+
+    // Facet dimensions: indexed as exact terms for filtering and as doc values for counting.
+    public const string Type = "type";
+    public const string Mode = "mode";
+    public const string Field = "field";
+    public const string Region = "region";
+    public const string PriceBand = "priceband";
+    public const string Maturity = "maturity";
+    public const string Patent = "patent";
+
+    public static readonly string[] Dimensions = [Type, Mode, Field, Region, PriceBand, Maturity, Patent];
+}

@@ -1,0 +1,17 @@
+namespace TechMarket.Listings.Search;
+
+public sealed class SearchOptions
+{
+    public const string Section = "Search";
+
+    /// <summary>Local folder of this node's index; defaults to "search" next to the upload folder (data/search).</summary>
+    public string? IndexPath { get; set; }
+
+    /// <summary>How often each node polls the change table; ≤ 500 ms keeps new listings searchable within 2 s.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Drop the local index and build it again from the database on start (also: --Search:Rebuild=true).</summary>
+    public bool Rebuild { get; set; }
+
+    public int BatchSize { get; set; } = 500;
+}

@@ -1,0 +1,374 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lucene.Net.Index;
+using Lucene.Net.QueryParsers.Classic;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+using Microsoft.Extensions.Localization;
+using TechMarket.Kernel.Http;
+using TechMarket.Listings.Domain;
+
+namespace TechMarket.Listings.Search;
+
+public enum SearchTab
+{
+    Listings,
+    Demands,
+    Experts,
+}
+
+public enum SearchSort
+{
+    Relevance,
+    Newest,
+    PriceAsc,
+    PriceDesc,
+}
+
+/// <summary>A validated search: free text plus exact filters per facet dimension.</summary>
+public sealed record SearchRequest(string Text, SearchTab Tab, IReadOnlyDictionary<string, IReadOnlyList<string>> Filters, SearchSort Sort, int Page, int PageSize);
+
+public sealed record SearchHit(Guid Id, string Kind, string Title, string TitleHtml, string SnippetHtml, string Tags, HitData Data);
+
+public sealed record SearchResult(
+    SearchRequest Request,
+    int Total,
+    IReadOnlyList<SearchHit> Hits,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Facets,
+    IReadOnlyDictionary<SearchTab, int> TabCounts)
+{
+    public int Pages => Math.Max(1, (Total + Request.PageSize - 1) / Request.PageSize);
+}
+
+/// <summary>Raw query-string values, as both the API and the search page receive them.</summary>
+public sealed record SearchParameters(string? Q, string? Tab, string? Type, string? Mode, string? Field, string? Region, string? Price, string? Maturity, string? Patent, string? Sort, int? Page, int? PageSize);
+
+public sealed partial class SearchService(SearchIndex index, IStringLocalizer<ListingsStrings> text)
+{
+    public const int MaxQueryLength = 200;
+    public const int MaxPageSize = 50;
+    public const int MaxResultWindow = 1000;
+    private static readonly Dictionary<string, float> Boosts = new() { [IndexFields.Title] = 4f, [IndexFields.Tags] = 2f, [IndexFields.Body] = 1f };
+
+    /// <summary>Checks every parameter; unknown filter values and over-long queries are errors, never silently dropped.</summary>
+    public SearchRequest? Parse(SearchParameters p, FieldErrors errors)
+    {
+        var q = (p.Q ?? "").Trim();
+        if (q.Length > MaxQueryLength)
+        {
+            errors.Add("q", text["Search.TooLong", MaxQueryLength]);
+        }
+
+        var tab = SearchTab.Listings;
+        if (!string.IsNullOrEmpty(p.Tab) && !Enum.TryParse(p.Tab, ignoreCase: true, out tab))
+        {
+            errors.Add("tab", text["Search.BadFilter", "tab", p.Tab]);
+        }
+
+        var filters = new Dictionary<string, IReadOnlyList<string>>();
+        void Filter<TEnum>(string name, string? raw)
+            where TEnum : struct, Enum
+        {
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                return;
+            }
+
+            var values = new List<string>();
+            foreach (var part in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (Enum.TryParse<TEnum>(part, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(part, out _))
+                {
+                    values.Add(value.ToString());
+                }
+                else
+                {
+                    errors.Add(name, text["Search.BadFilter", name, part]);
+                }
+            }
+
+            filters[name] = values;
+        }
+
+        Filter<ListingType>(IndexFields.Type, tab == SearchTab.Experts ? null : p.Type);
+        if (tab == SearchTab.Experts)
+        {
+            Filter<ProfileKind>(IndexFields.Type, p.Type);
+        }
+
+        Filter<TransactionMode>(IndexFields.Mode, p.Mode);
+        Filter<TechField>(IndexFields.Field, p.Field);
+        Filter<PriceBand>(IndexFields.PriceBand, p.Price);
+        Filter<MaturityStage>(IndexFields.Maturity, p.Maturity);
+        Filter<PatentStatus>(IndexFields.Patent, p.Patent);
+        if (!string.IsNullOrWhiteSpace(p.Region))
+        {
+            var regions = p.Region.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            foreach (var bad in regions.Where(r => !Regions.IsProvince(r)))
+            {
+                errors.Add("region", text["Search.BadFilter", "region", bad]);
+            }
+
+            filters[IndexFields.Region] = regions;
+        }
+
+        var sort = SearchSort.Relevance;
+        if (!string.IsNullOrEmpty(p.Sort) && !Enum.TryParse(p.Sort.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out sort))
+        {
+            errors.Add("sort", text["Search.BadFilter", "sort", p.Sort]);
+        }
+
+        var page = p.Page ?? 1;
+        var size = p.PageSize ?? 20;
+        if (page < 1 || size < 1 || size > MaxPageSize || page * size > MaxResultWindow)
+        {
+            errors.Add("page", text["Search.BadPage", MaxResultWindow]);
+        }
+
+        return errors.IsEmpty ? new SearchRequest(q, tab, filters, sort, page, size) : null;
+    }
+
+    public SearchResult Search(SearchRequest request)
+    {
+        var textQuery = TextQuery(request.Text);
+        var kind = KindOf(request.Tab);
+        return index.Search(searcher =>
+        {
+            var filtered = Filtered(textQuery, kind, request.Filters, except: null);
+            var facets = new FacetCounter(IndexFields.Dimensions);
+            var want = request.Page * request.PageSize;
+            ITopDocsCollector top = request.Sort switch
+            {
+                SearchSort.Relevance => TopScoreDocCollector.Create(want, true),
+                _ => TopFieldCollector.Create(SortOf(request.Sort), want, fillFields: false, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: true),
+            };
+            searcher.Search(filtered, MultiCollector.Wrap((ICollector)top, facets));
+            var counts = facets.Counts();
+
+            // Drill-sideways: a dimension's own counts ignore its own filter, so the other choices stay visible.
+            foreach (var dim in request.Filters.Keys)
+            {
+                var sideways = new FacetCounter([dim]);
+                searcher.Search(Filtered(textQuery, kind, request.Filters, except: dim), sideways);
+                counts[dim] = sideways.Counts()[dim];
+            }
+
+            var docs = top.GetTopDocs((request.Page - 1) * request.PageSize, request.PageSize);
+            var terms = HighlightTerms(request.Text);
+            var hits = docs.ScoreDocs.Select(sd => ToHit(searcher.Doc(sd.Doc), terms)).ToList();
+
+            var tabs = new Dictionary<SearchTab, int>();
+            foreach (var t in Enum.GetValues<SearchTab>())
+            {
+                if (t == request.Tab)
+                {
+                    tabs[t] = docs.TotalHits;
+                    continue;
+                }
+
+                var counter = new TotalHitCountCollector();
+                searcher.Search(Filtered(textQuery, KindOf(t), new Dictionary<string, IReadOnlyList<string>>(), null), counter);
+                tabs[t] = counter.TotalHits;
+            }
+
+            return new SearchResult(request, docs.TotalHits, hits, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, int>)c.Value), tabs);
+        });
+    }
+
+    /// <summary>The newest published items of one kind (home page).</summary>
+    public IReadOnlyList<SearchHit> Latest(SearchTab tab, int count) =>
+        Search(new SearchRequest("", tab, new Dictionary<string, IReadOnlyList<string>>(), SearchSort.Newest, 1, count)).Hits;
+
+    private static string KindOf(SearchTab tab) => tab switch
+    {
+        SearchTab.Demands => EntityKinds.Demand,
+        SearchTab.Experts => EntityKinds.Profile,
+        _ => EntityKinds.Listing,
+    };
+
+    private static Query? TextQuery(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        // User text is literal: every operator character is escaped, so no input can make the parser fail. The parser
+        // splits on whitespace and each word must match, so "深度 学习" finds "深度学习" (bigrams 深度 + 学习).
+        var normalized = text;
+        var parser = new MultiFieldQueryParser(MixedAnalyzer.Version, [IndexFields.Title, IndexFields.Tags, IndexFields.Body], SearchIndex.QueryAnalyzer, Boosts)
+        {
+            DefaultOperator = Operator.AND,
+        };
+        var escaped = QueryParserBase.Escape(normalized);
+        // Escape leaves the words AND/OR/NOT alone; lower-case makes them plain terms.
+        escaped = Operators().Replace(escaped, m => m.Value.ToLowerInvariant());
+        return parser.Parse(escaped);
+    }
+
+    private static Query Filtered(Query? textQuery, string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, string? except)
+    {
+        var filter = new BooleanQuery { { new TermQuery(new Term(IndexFields.Kind, kind)), Occur.MUST } };
+        foreach (var (dim, values) in filters)
+        {
+            if (dim == except || values.Count == 0)
+            {
+                continue;
+            }
+
+            var any = new BooleanQuery();
+            foreach (var value in values)
+            {
+                any.Add(new TermQuery(new Term(dim, value)), Occur.SHOULD);
+            }
+
+            filter.Add(any, Occur.MUST);
+        }
+
+        return textQuery is null
+            ? new ConstantScoreQuery(filter)
+            : new FilteredQuery(textQuery, new QueryWrapperFilter(filter));
+    }
+
+    private static Sort SortOf(SearchSort sort) => sort switch
+    {
+        SearchSort.Newest => new Sort(new SortField(IndexFields.Published, SortFieldType.INT64, true)),
+        // Items without a price (negotiable, no range) go last either way: see IndexDocuments.Prices.
+        SearchSort.PriceAsc => new Sort(new SortField(IndexFields.Price, SortFieldType.INT64, false)),
+        _ => new Sort(new SortField(IndexFields.PriceDescending, SortFieldType.INT64, true)),
+    };
+
+    private static HashSet<string> HighlightTerms(string text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : SearchIndex.QueryAnalyzer.Tokens(text).Select(t => t.Term).ToHashSet(StringComparer.Ordinal);
+
+    private static SearchHit ToHit(Lucene.Net.Documents.Document doc, HashSet<string> terms)
+    {
+        var title = doc.Get(IndexFields.Title) ?? "";
+        var snippet = doc.Get(IndexFields.Snippet) ?? "";
+        var data = JsonSerializer.Deserialize<HitData>(doc.Get(IndexFields.Data) ?? "{}", Persistence.Json.Options)!;
+        return new SearchHit(Guid.Parse(doc.Get(IndexFields.Id)), doc.Get(IndexFields.Kind), title, Highlight(title, terms, int.MaxValue), Highlight(snippet, terms, 160), doc.Get(IndexFields.Tags) ?? "", data);
+    }
+
+    /// <summary>
+    /// HTML-encodes the text and wraps matched terms in &lt;mark&gt;: the only markup in the result is ours. Long text is
+    /// cut to a window around the first match.
+    /// </summary>
+    public static string Highlight(string source, IReadOnlySet<string> terms, int maxLength)
+    {
+        var ranges = new List<(int Start, int End)>();
+        if (terms.Count > 0)
+        {
+            foreach (var (term, start, end) in SearchIndex.IndexAnalyzer.Tokens(source))
+            {
+                if (terms.Contains(term) && end <= source.Length)
+                {
+                    if (ranges.Count > 0 && start <= ranges[^1].End)
+                    {
+                        ranges[^1] = (ranges[^1].Start, Math.Max(end, ranges[^1].End));
+                    }
+                    else
+                    {
+                        ranges.Add((start, end));
+                    }
+                }
+            }
+        }
+
+        var from = 0;
+        var to = source.Length;
+        if (source.Length > maxLength)
+        {
+            from = ranges.Count > 0 ? Math.Max(0, ranges[0].Start - (maxLength / 4)) : 0;
+            to = Math.Min(source.Length, from + maxLength);
+        }
+
+        var html = new StringBuilder();
+        if (from > 0)
+        {
+            html.Append('…');
+        }
+
+        var at = from;
+        foreach (var (start, end) in ranges.Where(r => r.Start >= from && r.End <= to))
+        {
+            html.Append(WebUtility.HtmlEncode(source[at..start])).Append("<mark>").Append(WebUtility.HtmlEncode(source[start..end])).Append("</mark>");
+            at = end;
+        }
+
+        html.Append(WebUtility.HtmlEncode(source[at..to]));
+        if (to < source.Length)
+        {
+            html.Append('…');
+        }
+
+        return html.ToString();
+    }
+
+    [GeneratedRegex(@"\b(AND|OR|NOT)\b")]
+    private static partial Regex Operators();
+
+    /// <summary>Counts facet values of the matching documents from sorted-set doc values, segment by segment.</summary>
+    private sealed class FacetCounter(IReadOnlyList<string> dimensions) : ICollector
+    {
+        private readonly Dictionary<string, Dictionary<string, int>> totals = dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
+        private readonly Dictionary<string, (SortedSetDocValues Values, int[] Counts)> segment = [];
+
+        public bool AcceptsDocsOutOfOrder => true;
+
+        public void SetScorer(Scorer scorer)
+        {
+        }
+
+        public void SetNextReader(AtomicReaderContext context)
+        {
+            Flush();
+            foreach (var dim in dimensions)
+            {
+                if (context.AtomicReader.GetSortedSetDocValues(dim) is { } values)
+                {
+                    segment[dim] = (values, new int[values.ValueCount]);
+                }
+            }
+        }
+
+        public void Collect(int doc)
+        {
+            foreach (var (values, counts) in segment.Values)
+            {
+                values.SetDocument(doc);
+                long ord;
+                while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                {
+                    counts[ord]++;
+                }
+            }
+        }
+
+        public Dictionary<string, Dictionary<string, int>> Counts()
+        {
+            Flush();
+            return totals;
+        }
+
+        private void Flush()
+        {
+            var term = new BytesRef();
+            foreach (var (dim, (values, counts)) in segment)
+            {
+                for (var ord = 0; ord < counts.Length; ord++)
+                {
+                    if (counts[ord] > 0)
+                    {
+                        values.LookupOrd(ord, term);
+                        var key = term.Utf8ToString();
+                        totals[dim][key] = totals[dim].GetValueOrDefault(key) + counts[ord];
+                    }
+                }
+            }
+
+            segment.Clear();
+        }
+    }
+}

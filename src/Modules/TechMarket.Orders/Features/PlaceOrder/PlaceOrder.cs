@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using TechMarket.Orders.Catalog;
+using TechMarket.Orders.Domain;
+using TechMarket.Orders.Features.Workflow;
+using TechMarket.Orders.Persistence;
+
+namespace TechMarket.Orders.Features.PlaceOrder;
+
+/// <summary>The buyer's purchase information.</summary>
+public sealed record PlaceOrderRequest(Guid ListingId, string? Mode, int Quantity, string? ContactName, string? ContactPhone, string? Note);
+
+public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog, OrderEvents events, TimeProvider clock, ILogger<PlaceOrderHandler> logger)
+{
+    public const int MaxQuantity = 10_000;
+
+    public async Task<OrderOutcome> PlaceAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 100)
+        {
+            return OrderOutcome.Invalid("idempotencyKey", "idempotency-key");
+        }
+
+        var key = idempotencyKey.Trim();
+        var invalid = Validate(request);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var hash = Hash(request);
+        var existing = await FindByKeyAsync(buyerId, key, cancellationToken);
+        if (existing is not null)
+        {
+            return Replay(existing, hash);
+        }
+
+        var listing = await catalog.FindAsync(request.ListingId, cancellationToken);
+        if (listing is null)
+        {
+            return OrderOutcome.Invalid("listingId", "listing-not-found");
+        }
+
+        if (!listing.IsOpen)
+        {
+            return OrderOutcome.Refused("listing-closed");
+        }
+
+        if (listing.SellerId == buyerId)
+        {
+            return OrderOutcome.Refused("own-listing");
+        }
+
+        var mode = request.Mode!.Trim();
+        if (!listing.Modes.Contains(mode, StringComparer.Ordinal))
+        {
+            return OrderOutcome.Invalid("mode", "mode");
+        }
+
+        var sellsOnce = OrderableListing.SellsOnce(mode);
+        if (sellsOnce && request.Quantity != 1)
+        {
+            return OrderOutcome.Invalid("quantity", "sells-once-quantity");
+        }
+
+        if (listing.Price is not { } price || price <= 0)
+        {
+            return OrderOutcome.Refused("price-not-quoted");
+        }
+
+        if (listing.RemainingQuantity is { } left && request.Quantity > left)
+        {
+            return OrderOutcome.Refused(left == 0 ? "sold-out" : "more-than-stock");
+        }
+
+        var reservation = await catalog.ReserveAsync(listing.Id, request.Quantity, cancellationToken);
+        switch (reservation)
+        {
+            case StockReservation.SoldOut:
+                return OrderOutcome.Refused("sold-out");
+            case StockReservation.Closed:
+                return OrderOutcome.Refused("listing-closed");
+            case StockReservation.NotFound:
+                return OrderOutcome.Invalid("listingId", "listing-not-found");
+        }
+
+        var reserved = reservation == StockReservation.Reserved;
+        var now = clock.GetUtcNow();
+        var (order, created) = Order.Place(
+            buyerId, listing.SellerId, listing.Id, listing.Title, mode, request.Quantity, price, sellsOnce, reserved,
+            request.ContactName!.Trim(), request.ContactPhone!.Trim(), string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim(), key, hash, now);
+        db.Orders.Add(order);
+        db.Events.Add(created);
+        db.AuditLog.Add(OrderEvents.Audit(created, order));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // A unique index refused the row: the same key raced in (idempotent replay) or the listing was sold meanwhile.
+            db.ChangeTracker.Clear();
+            if (reserved)
+            {
+                await catalog.ReleaseAsync(listing.Id, request.Quantity, CancellationToken.None);
+            }
+
+            var raced = await FindByKeyAsync(buyerId, key, cancellationToken);
+            return raced is not null ? Replay(raced, hash) : OrderOutcome.Refused("sold-out");
+        }
+
+        logger.LogInformation("Order {OrderId} placed for listing {ListingId} amount {Amount}", order.Id, order.ListingId, order.Amount);
+        await events.PublishAsync(order, created, cancellationToken);
+        return OrderOutcome.Created(order);
+    }
+
+    private static OrderOutcome Replay(Order existing, string hash) =>
+        existing.RequestHash == hash ? OrderOutcome.Ok(existing) : OrderOutcome.Refused("idempotency-mismatch", existing);
+
+    private Task<Order?> FindByKeyAsync(Guid buyerId, string key, CancellationToken cancellationToken) =>
+        db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.BuyerId == buyerId && o.IdempotencyKey == key, cancellationToken);
+
+    private static OrderOutcome? Validate(PlaceOrderRequest request)
+    {
+        if (request.ListingId == Guid.Empty)
+        {
+            return OrderOutcome.Invalid("listingId", "required");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Mode))
+        {
+            return OrderOutcome.Invalid("mode", "required");
+        }
+
+        if (request.Quantity is < 1 or > MaxQuantity)
+        {
+            return OrderOutcome.Invalid("quantity", "quantity");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ContactName) || request.ContactName.Trim().Length > 64)
+        {
+            return OrderOutcome.Invalid("contactName", "contact-name");
+        }
+
+        var phone = request.ContactPhone?.Trim() ?? "";
+        if (phone.Length is < 5 or > 32 || !phone.All(c => char.IsAsciiDigit(c) || c is '+' or '-' or ' '))
+        {
+            return OrderOutcome.Invalid("contactPhone", "contact-phone");
+        }
+
+        return request.Note is { Length: > 500 } ? OrderOutcome.Invalid("note", "note") : null;
+    }
+
+    /// <summary>What the key promises: the same content. Anything else under the same key is refused.</summary>
+    internal static string Hash(PlaceOrderRequest r)
+    {
+        var text = string.Join('\u001f', r.ListingId.ToString("N"), r.Mode?.Trim(), r.Quantity, r.ContactName?.Trim(), r.ContactPhone?.Trim(), r.Note?.Trim() ?? "");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+}

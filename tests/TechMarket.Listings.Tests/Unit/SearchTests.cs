@@ -1,0 +1,150 @@
+using TechMarket.Kernel.Http;
+using TechMarket.Listings.Search;
+
+namespace TechMarket.Listings.Tests.Unit;
+
+public sealed class SearchTests(SearchFixture index) : IClassFixture<SearchFixture>
+{
+    [Fact]
+    public void Analyzer_splits_Chinese_into_bigrams_and_stems_English()
+    {
+        var terms = SearchIndex.QueryAnalyzer.Tokens("锂电池 batteries recycling").Select(t => t.Term).ToList();
+
+        Assert.Equal(["锂电", "电池", "batteri", "recycl"], terms);
+    }
+
+    [Theory]
+    [InlineData("锂电池")]
+    [InlineData("锂 电池")]
+    [InlineData("深度学习 锂电池")]
+    [InlineData("深度 学习")]
+    public void Chinese_queries_find_Chinese_text_with_or_without_spaces(string query)
+    {
+        var result = index.Query(query);
+
+        Assert.Contains(result.Hits, h => h.Title == "一种基于深度学习的锂电池健康状态估计方法");
+    }
+
+    [Fact]
+    public void A_single_Chinese_character_matches_inside_words()
+    {
+        var result = index.Query("锂");
+
+        Assert.Equal(2, result.Total);
+    }
+
+    [Fact]
+    public void English_queries_match_other_word_forms()
+    {
+        Assert.Contains(index.Query("battery").Hits, h => h.Title.StartsWith("Battery recycling", StringComparison.Ordinal));
+        Assert.Contains(index.Query("recycled batteries").Hits, h => h.Title.StartsWith("Battery recycling", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Title_matches_rank_above_body_matches()
+    {
+        var result = index.Query("隔膜");
+
+        Assert.Equal("石墨烯改性锂电池隔膜材料", result.Hits[0].Title);
+    }
+
+    [Fact]
+    public void Facets_count_matching_listings_per_value()
+    {
+        var result = index.Query("");
+
+        Assert.Equal(5, result.Total);
+        Assert.Equal(2, result.Facets[IndexFields.Type]["Patent"]);
+        Assert.Equal(2, result.Facets[IndexFields.Region]["44"]);
+        Assert.Equal(2, result.Facets[IndexFields.Region]["35"]);
+        Assert.Equal(2, result.Facets[IndexFields.Mode]["OrdinaryLicense"]);
+        Assert.Equal(1, result.Facets[IndexFields.PriceBand]["Negotiable"]);
+        Assert.Equal(1, result.Facets[IndexFields.Patent]["Granted"]);
+        Assert.Equal(1, result.TabCounts[SearchTab.Demands]);
+    }
+
+    [Fact]
+    public void Filters_narrow_results_and_keep_counts_of_the_other_values_of_their_own_dimension()
+    {
+        var result = index.Query("", region: "44");
+
+        Assert.Equal(2, result.Total);
+        Assert.All(result.Hits, h => Assert.Equal("44", h.Data.Province));
+        // Sideways counts: the region facet still shows Fujian so the user can switch.
+        Assert.Equal(2, result.Facets[IndexFields.Region]["35"]);
+        // Other dimensions count within the filter.
+        Assert.False(result.Facets[IndexFields.Type].ContainsKey("Patent"));
+    }
+
+    [Fact]
+    public void Several_values_of_one_filter_are_alternatives()
+    {
+        var result = index.Query("", type: "Patent,KnowHow", field: "NewEnergy,NewMaterials,ResourcesEnvironment");
+
+        Assert.Equal(3, result.Total);
+    }
+
+    [Fact]
+    public void Sorting_by_price_and_newest_orders_results_and_puts_unpriced_items_last()
+    {
+        var ascending = index.Query("", sort: "price_asc").Hits.Select(h => h.Data.Price).ToList();
+        var descending = index.Query("", sort: "PriceDesc").Hits.Select(h => h.Data.Price).ToList();
+        var newest = index.Query("", sort: "newest").Hits;
+
+        Assert.Equal([50_000m, 120_000m, 800_000m, 3_000_000m, null], ascending);
+        Assert.Equal([3_000_000m, 800_000m, 120_000m, 50_000m, null], descending);
+        Assert.Equal("污水处理膜分离技术服务", newest[0].Title);
+    }
+
+    [Fact]
+    public void Paging_returns_disjoint_pages()
+    {
+        var first = index.Query("", sort: "newest", page: 1, pageSize: 2);
+        var third = index.Query("", sort: "newest", page: 3, pageSize: 2);
+
+        Assert.Equal(2, first.Hits.Count);
+        Assert.Single(third.Hits);
+        Assert.Equal(3, first.Pages);
+        Assert.Empty(first.Hits.Select(h => h.Id).Intersect(third.Hits.Select(h => h.Id)));
+    }
+
+    [Fact]
+    public void Snippets_are_html_encoded_with_only_mark_tags_added()
+    {
+        var html = SearchService.Highlight("<script>alert(1)</script> 锂电池寿命", new HashSet<string> { "锂电", "电池" }, 200);
+
+        Assert.Equal("&lt;script&gt;alert(1)&lt;/script&gt; <mark>锂电池</mark>寿命", html);
+    }
+
+    [Fact]
+    public void Query_operators_and_special_characters_are_searched_as_text()
+    {
+        var result = index.Query("锂电池 AND (\"OR:*");
+
+        Assert.NotNull(result);
+    }
+
+    [Theory]
+    [InlineData("type", "Spaceship")]
+    [InlineData("region", "99")]
+    [InlineData("sort", "random")]
+    [InlineData("q", "long")]
+    [InlineData("page", "0")]
+    public void Malformed_parameters_are_reported_not_ignored(string parameter, string value)
+    {
+        var errors = new FieldErrors();
+        var p = parameter switch
+        {
+            "type" => new SearchParameters(null, null, value, null, null, null, null, null, null, null, null, null),
+            "region" => new SearchParameters(null, null, null, null, null, value, null, null, null, null, null, null),
+            "sort" => new SearchParameters(null, null, null, null, null, null, null, null, null, value, null, null),
+            "q" => new SearchParameters(new string('锂', 201), null, null, null, null, null, null, null, null, null, null, null),
+            _ => new SearchParameters(null, null, null, null, null, null, null, null, null, null, 0, null),
+        };
+
+        var request = index.Search.Parse(p, errors);
+
+        Assert.Null(request);
+        Assert.NotEmpty(errors.For(parameter));
+    }
+}
