@@ -25,6 +25,14 @@ var clients = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture)
 var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
 var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
 clients -= clients % 2;
+// WebApplicationFactory looks for the web project's folder; outside a test project, tell it where that is.
+var root = new DirectoryInfo(AppContext.BaseDirectory);
+while (root is not null && !File.Exists(Path.Combine(root.FullName, "TechMarket.slnx")))
+{
+    root = root.Parent;
+}
+
+Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TECHMARKET_WEB", Path.Combine(root?.FullName ?? ".", "src", "TechMarket.Web"));
 Console.WriteLine($"clients={clients} pairs={clients / 2} target={rate} msg/s duration={seconds}s cores={Environment.ProcessorCount}");
 
 var echo = await EchoBaseline.RunAsync(clients, rate, seconds);
