@@ -55,127 +55,127 @@ public sealed class LedgerPropertyTests
             switch (op)
             {
                 case 0 when references.Count < 25 || reference is null:
-                {
-                    var payer = members[random.Next(members.Length)];
-                    var payee = members.First(m => m != payer);
-                    var amount = RandomAmount(random, allowInvalid: true);
-                    var r = await payments.CreatePaymentAsync(new CreatePayment($"P{step}", payer, payee, amount, "x"));
-                    Assert.Equal(PaymentsErrorFreeAmount(amount), r.Succeeded);
-                    if (r.Succeeded)
                     {
-                        references.Add(r.Value!.Reference);
-                    }
+                        var payer = members[random.Next(members.Length)];
+                        var payee = members.First(m => m != payer);
+                        var amount = RandomAmount(random, allowInvalid: true);
+                        var r = await payments.CreatePaymentAsync(new CreatePayment($"P{step}", payer, payee, amount, "x"));
+                        Assert.Equal(PaymentsErrorFreeAmount(amount), r.Succeeded);
+                        if (r.Succeeded)
+                        {
+                            references.Add(r.Value!.Reference);
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case 0 or 1 when reference is not null:
-                {
-                    var payment = (await payments.GetAsync(reference!))!;
-                    var off = random.Next(4) == 0 ? 0.01m : 0m;
-                    var outcome = await processor.ApplyAsync(
-                        new GatewayNotification(NotificationProblem.None, reference, "TN" + reference, payment.Amount + off, TradeState.Paid, null), "test", null);
-                    if (payment.Status == "Created" && off == 0)
                     {
-                        Assert.Equal(NotificationOutcome.Applied, outcome);
-                        model.Paid += payment.Amount;
-                        expectChange = true;
-                    }
-                    else
-                    {
-                        Assert.NotEqual(NotificationOutcome.Applied, outcome);
-                    }
+                        var payment = (await payments.GetAsync(reference!))!;
+                        var off = random.Next(4) == 0 ? 0.01m : 0m;
+                        var outcome = await processor.ApplyAsync(
+                            new GatewayNotification(NotificationProblem.None, reference, "TN" + reference, payment.Amount + off, TradeState.Paid, null), "test", null);
+                        if (payment.Status == "Created" && off == 0)
+                        {
+                            Assert.Equal(NotificationOutcome.Applied, outcome);
+                            model.Paid += payment.Amount;
+                            expectChange = true;
+                        }
+                        else
+                        {
+                            Assert.NotEqual(NotificationOutcome.Applied, outcome);
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case 2 when reference is not null:
-                {
-                    var payment = (await payments.GetAsync(reference))!;
-                    var amount = Portion(random, payment.Held);
-                    var r = await payments.ReleaseAsync(reference, amount, null);
-                    var valid = payment.Status == "Paid" && amount > 0 && amount <= payment.Held;
-                    Assert.Equal(valid, r.Succeeded);
-                    if (valid)
                     {
-                        var fee = decimal.Round(amount * 0.05m, 2, MidpointRounding.AwayFromZero);
-                        model.Seller[payment.PayeeId] = model.Seller.GetValueOrDefault(payment.PayeeId) + amount - fee;
-                        model.Fees += fee;
-                        expectChange = true;
-                    }
+                        var payment = (await payments.GetAsync(reference))!;
+                        var amount = Portion(random, payment.Held);
+                        var r = await payments.ReleaseAsync(reference, amount, null);
+                        var valid = payment.Status == "Paid" && amount > 0 && amount <= payment.Held;
+                        Assert.Equal(valid, r.Succeeded);
+                        if (valid)
+                        {
+                            var fee = decimal.Round(amount * 0.05m, 2, MidpointRounding.AwayFromZero);
+                            model.Seller[payment.PayeeId] = model.Seller.GetValueOrDefault(payment.PayeeId) + amount - fee;
+                            model.Fees += fee;
+                            expectChange = true;
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case 3 when reference is not null:
-                {
-                    var payment = (await payments.GetAsync(reference))!;
-                    var amount = Portion(random, payment.Held);
-                    gateway.FailNextRefund = random.Next(4) == 0;
-                    var failing = gateway.FailNextRefund;
-                    var r = await payments.RefundAsync(reference, amount, "test", null);
-                    var valid = payment.Status == "Paid" && amount > 0 && amount <= payment.Held;
-                    Assert.Equal(valid && !failing, r.Succeeded);
-                    if (valid)
                     {
-                        // A failed refund still leaves its reservation and reversal in the ledger (balanced, net zero).
-                        expectChange = true;
-                        if (!failing)
+                        var payment = (await payments.GetAsync(reference))!;
+                        var amount = Portion(random, payment.Held);
+                        gateway.FailNextRefund = random.Next(4) == 0;
+                        var failing = gateway.FailNextRefund;
+                        var r = await payments.RefundAsync(reference, amount, "test", null);
+                        var valid = payment.Status == "Paid" && amount > 0 && amount <= payment.Held;
+                        Assert.Equal(valid && !failing, r.Succeeded);
+                        if (valid)
                         {
-                            model.Refunded += amount;
+                            // A failed refund still leaves its reservation and reversal in the ledger (balanced, net zero).
+                            expectChange = true;
+                            if (!failing)
+                            {
+                                model.Refunded += amount;
+                            }
                         }
-                    }
 
-                    gateway.FailNextRefund = false;
-                    break;
-                }
+                        gateway.FailNextRefund = false;
+                        break;
+                    }
 
                 case 4:
-                {
-                    var member = members[random.Next(members.Length)];
-                    var available = model.Seller.GetValueOrDefault(member);
-                    var amount = random.Next(3) == 0 ? available + 0.01m : Portion(random, available);
-                    var r = await balances.RequestAsync(member, new WithdrawalRequest(amount, "中国银行", "6222021234567890", "张三"));
-                    var valid = amount > 0 && amount <= available;
-                    Assert.Equal(valid, r.Succeeded);
-                    if (valid)
                     {
-                        model.Seller[member] = available - amount;
-                        pendingWithdrawals.Add((r.Value!.Id, member, amount));
-                        expectChange = true;
-                    }
+                        var member = members[random.Next(members.Length)];
+                        var available = model.Seller.GetValueOrDefault(member);
+                        var amount = random.Next(3) == 0 ? available + 0.01m : Portion(random, available);
+                        var r = await balances.RequestAsync(member, new WithdrawalRequest(amount, "中国银行", "6222021234567890", "张三"));
+                        var valid = amount > 0 && amount <= available;
+                        Assert.Equal(valid, r.Succeeded);
+                        if (valid)
+                        {
+                            model.Seller[member] = available - amount;
+                            pendingWithdrawals.Add((r.Value!.Id, member, amount));
+                            expectChange = true;
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case 5 when pendingWithdrawals.Count > 0:
-                {
-                    var w = pendingWithdrawals[random.Next(pendingWithdrawals.Count)];
-                    var confirm = random.Next(2) == 0;
-                    var r = await balances.DecideAsync(w.Id, confirm, Guid.NewGuid(), null);
-                    Assert.True(r.Succeeded);
-                    pendingWithdrawals.Remove(w);
-                    if (confirm)
                     {
-                        model.WithdrawnOut += w.Amount;
-                    }
-                    else
-                    {
-                        model.Seller[w.Member] = model.Seller.GetValueOrDefault(w.Member) + w.Amount;
-                    }
+                        var w = pendingWithdrawals[random.Next(pendingWithdrawals.Count)];
+                        var confirm = random.Next(2) == 0;
+                        var r = await balances.DecideAsync(w.Id, confirm, Guid.NewGuid(), null);
+                        Assert.True(r.Succeeded);
+                        pendingWithdrawals.Remove(w);
+                        if (confirm)
+                        {
+                            model.WithdrawnOut += w.Amount;
+                        }
+                        else
+                        {
+                            model.Seller[w.Member] = model.Seller.GetValueOrDefault(w.Member) + w.Amount;
+                        }
 
-                    expectChange = true;
-                    break;
-                }
+                        expectChange = true;
+                        break;
+                    }
 
                 default:
-                {
-                    // Nonsense that must be refused: unknown references, zero, negative, sub-fen amounts.
-                    var amount = new[] { 0m, -5m, 0.001m }[random.Next(3)];
-                    Assert.False((await payments.ReleaseAsync(reference ?? "nope", amount, null)).Succeeded);
-                    Assert.False((await payments.RefundAsync("NO-SUCH", 1m, "x", null)).Succeeded);
-                    break;
-                }
+                    {
+                        // Nonsense that must be refused: unknown references, zero, negative, sub-fen amounts.
+                        var amount = new[] { 0m, -5m, 0.001m }[random.Next(3)];
+                        Assert.False((await payments.ReleaseAsync(reference ?? "nope", amount, null)).Succeeded);
+                        Assert.False((await payments.RefundAsync("NO-SUCH", 1m, "x", null)).Succeeded);
+                        break;
+                    }
             }
 
             var linesAfter = await LineCountAsync(app);
