@@ -20,7 +20,6 @@ public sealed class LedgerPropertyTests
     public static IEnumerable<object[]> Runs =>
     [
         [DatabaseProvider.Sqlite, 20261123],
-        [DatabaseProvider.Sqlite, 7],
         [DatabaseProvider.Postgres, 20261123],
     ];
 
