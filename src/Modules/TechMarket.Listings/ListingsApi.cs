@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using TechMarket.Kernel.Files;
 using TechMarket.Kernel.Http;
+using TechMarket.Listings.Persistence;
 using TechMarket.Kernel.Members;
 using TechMarket.Kernel.Security;
 using TechMarket.Listings.Domain;
@@ -39,6 +42,8 @@ public static class ListingsApi
         // Closing needs no verification: only the owner (verified when publishing) or an operator gets past the handler.
         listings.MapPost("/{id:guid}/close", CloseListing).RequireAuthorization(ApiPolicy);
         listings.MapPost("/classify", Classify).RequireAuthorization(ApiPolicy);
+        listings.MapPost("/files", UploadFile).RequireAuthorization(ApiPolicy, Policies.Verified).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(64L * 1024 * 1024));
+        listings.MapGet("/files/{*key}", GetFile);
 
         var demands = app.MapGroup("/api/v1/demands").WithTags("Demands").DisableAntiforgery();
         demands.MapGet("/{id:guid}", GetDemand);
@@ -99,6 +104,32 @@ public static class ListingsApi
 
     public static Results<Ok<FieldSuggestion>, NoContent> Classify(ClassifyRequest request, IListingClassifier classifier) =>
         classifier.Suggest(request.Title ?? "", request.Text ?? "", null, null, []) is { } suggestion ? TypedResults.Ok(suggestion) : TypedResults.NoContent();
+
+    public static async Task<Results<Created<ListingFile>, ValidationProblem>> UploadFile(IFormFile? file, ClaimsPrincipal user, IFileStore store, FileStorageOptions options, ListingsDbContext db, TimeProvider clock, Microsoft.Extensions.Localization.IStringLocalizer<ListingsStrings> text)
+    {
+        if (file is null)
+        {
+            return TypedResults.ValidationProblem(new FieldErrors().Add("file", text["Error.Required"]).ToDictionary());
+        }
+
+        await using var stream = file.OpenReadStream();
+        var result = await store.SaveAsync(stream, new HashSet<FileKind> { FileKind.Jpeg, FileKind.Png, FileKind.Pdf }, options.MaxUploadBytes);
+        if (result.Blob is not { } blob)
+        {
+            return TypedResults.ValidationProblem(new FieldErrors().Add("file", text["Error.Files"]).ToDictionary());
+        }
+
+        var row = new ListingFile { Key = blob.Key, OwnerId = user.RequiredMemberId(), ContentType = blob.Kind.ContentType(), Length = blob.Length, At = clock.GetUtcNow() };
+        db.Files.Add(row);
+        await db.SaveChangesAsync();
+        return TypedResults.Created($"/api/v1/listings/files/{blob.Key}", row);
+    }
+
+    public static async Task<Results<FileStreamHttpResult, NotFound>> GetFile(string key, IFileStore store, ListingsDbContext db)
+    {
+        var row = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Key == key);
+        return row is null ? TypedResults.NotFound() : TypedResults.File(store.OpenRead(row.Key), row.ContentType);
+    }
 
     public static async Task<Ok<IReadOnlyList<StatRow>>> GetStatistics(ListingQueries queries) =>
         TypedResults.Ok(await queries.StatisticsAsync());

@@ -177,4 +177,39 @@ public sealed class ListingLifecycleTests
         Assert.Equal(0, after!.RemainingQuantity);
         Assert.Equal(1, released!.RemainingQuantity);
     }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Uploaded_images_attach_to_the_uploaders_listings_only(DatabaseProvider provider)
+    {
+        using var app = new TechMarketApp(provider);
+        using var publisher = await app.VerifiedMemberAsync();
+        using var other = await app.VerifiedMemberAsync();
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(TestIdentities.Png), "file", "photo.png" } };
+        using var fake = new MultipartFormDataContent { { new ByteArrayContent("<script>alert(1)</script>"u8.ToArray()), "file", "photo.png" } };
+
+        var uploaded = await publisher.PostAsync("/api/v1/listings/files", form);
+        var rejected = await publisher.PostAsync("/api/v1/listings/files", fake);
+        var key = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+        var stolen = await other.PostAsJsonAsync("/api/v1/listings", WithImage(key));
+        var id = await app.PublishAsync(publisher, WithImage(key));
+        using var anonymous = app.CreateClient();
+        var image = await anonymous.GetAsync($"/api/v1/listings/files/{key}");
+        var unknown = await anonymous.GetAsync("/api/v1/listings/files/2026/01/00000000000000000000000000000000.png");
+
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, stolen.StatusCode);
+        Assert.NotEqual(Guid.Empty, id);
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TestIdentities.Png, await image.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    private static Dictionary<string, object?> WithImage(string key)
+    {
+        var input = JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(ListingFlows.Patent()))!;
+        input["images"] = new[] { key };
+        return input;
+    }
 }

@@ -20,6 +20,11 @@ public sealed class SearchApiTests
         var chinese = await client.GetFromJsonAsync<JsonElement>("/api/v1/search?q=锂电池");
         var experts = await client.GetFromJsonAsync<JsonElement>("/api/v1/search?tab=experts&q=教授");
         var stats = await client.GetFromJsonAsync<JsonElement>("/api/v1/listings/stats");
+        var newest = await client.GetFromJsonAsync<JsonElement>("/api/v1/search?sort=newest&pageSize=1");
+        var home = await client.GetStringAsync("/");
+        var searchPage = await client.GetStringAsync("/search?q=锂电池&field=NewEnergy");
+        var firstId = all.GetProperty("items")[0].GetProperty("id").GetGuid();
+        var detailPage = await client.GetStringAsync($"/listings/{firstId}");
 
         Assert.Equal(ListingsSeeder.DemoListings, all.GetProperty("total").GetInt32());
         Assert.Equal(ListingsSeeder.DemoDemands, all.GetProperty("tabs").GetProperty("Demands").GetInt32());
@@ -48,38 +53,42 @@ public sealed class SearchApiTests
         Assert.Equal(ListingsSeeder.DemoListings, supplyByField);
         Assert.Contains(stats.EnumerateArray(), r => r.GetProperty("dimension").GetString() == "supply.month");
         Assert.Contains(stats.EnumerateArray(), r => r.GetProperty("dimension").GetString() == "demand.region");
-    }
 
-    [Theory]
-    [InlineData("/api/v1/search?type=Spaceship", "type")]
-    [InlineData("/api/v1/search?region=99", "region")]
-    [InlineData("/api/v1/search?sort=random", "sort")]
-    [InlineData("/api/v1/search?page=-1", "page")]
-    [InlineData("/api/v1/search?pageSize=1000", "page")]
-    public async Task Malformed_filters_are_a_400_with_a_message(string url, string field)
-    {
-        using var app = new TechMarketApp(DatabaseProvider.Sqlite);
-        using var client = app.CreateClient();
-
-        var response = await client.GetAsync(url);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        Assert.False(string.IsNullOrEmpty(errors.GetProperty(field)[0].GetString()));
+        // Pages: the home page lists the latest supply, the search page renders filters with counts and marked matches.
+        Assert.Contains(newest.GetProperty("items")[0].GetProperty("title").GetString()!, home, StringComparison.Ordinal);
+        Assert.Contains("href=\"/search?field=", home, StringComparison.Ordinal);
+        Assert.Contains("class=\"filters\"", searchPage, StringComparison.Ordinal);
+        Assert.Contains("<mark>", searchPage, StringComparison.Ordinal);
+        Assert.Contains(all.GetProperty("items")[0].GetProperty("title").GetString()!, detailPage, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_query_longer_than_200_characters_is_a_400()
+    public async Task Malformed_filters_and_over_long_queries_are_a_400_with_a_message()
     {
         using var app = new TechMarketApp(DatabaseProvider.Sqlite);
         using var client = app.CreateClient();
+        (string Url, string Field)[] cases =
+        [
+            ("/api/v1/search?type=Spaceship", "type"),
+            ("/api/v1/search?region=99", "region"),
+            ("/api/v1/search?sort=random", "sort"),
+            ("/api/v1/search?page=-1", "page"),
+            ("/api/v1/search?pageSize=1000", "page"),
+            ($"/api/v1/search?q={new string('锂', 201)}", "q"),
+        ];
 
         var ok = await client.GetAsync($"/api/v1/search?q={new string('锂', 200)}");
-        var tooLong = await client.GetAsync($"/api/v1/search?q={new string('锂', 201)}");
+        var page = await client.GetAsync("/search?type=Spaceship");
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
-        Assert.Contains("200", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+        foreach (var (url, field) in cases)
+        {
+            var response = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+            Assert.False(string.IsNullOrEmpty(errors.GetProperty(field)[0].GetString()), url);
+        }
     }
 
     [Fact]

@@ -272,6 +272,33 @@ namespace TechMarket.Migrations.Postgres.Listings
                     b.ToTable("listings", "listings");
                 });
 
+            modelBuilder.Entity("TechMarket.Listings.Domain.ListingFile", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("listing_files", "listings");
+                });
+
             modelBuilder.Entity("TechMarket.Listings.Domain.Profile", b =>
                 {
                     b.Property<Guid>("Id")

@@ -262,6 +262,33 @@ namespace TechMarket.Migrations.Sqlite.Listings
                     b.ToTable("listings", (string)null);
                 });
 
+            modelBuilder.Entity("TechMarket.Listings.Domain.ListingFile", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("listing_files", (string)null);
+                });
+
             modelBuilder.Entity("TechMarket.Listings.Domain.Profile", b =>
                 {
                     b.Property<Guid>("Id")

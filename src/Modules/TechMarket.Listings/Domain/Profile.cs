@@ -97,3 +97,13 @@ public sealed class FieldCorrection
     public TechField Chosen { get; set; }
     public DateTimeOffset At { get; set; }
 }
+
+/// <summary>An image or attachment uploaded for a listing. Only keys recorded here are served, and only to listings of their owner.</summary>
+public sealed class ListingFile
+{
+    public string Key { get; set; } = "";
+    public Guid OwnerId { get; set; }
+    public string ContentType { get; set; } = "";
+    public long Length { get; set; }
+    public DateTimeOffset At { get; set; }
+}

@@ -19,6 +19,7 @@ public sealed class ListingsDbContext(DbContextOptions<ListingsDbContext> option
     public DbSet<Profile> Profiles => Set<Profile>();
     public DbSet<SearchChange> SearchChanges => Set<SearchChange>();
     public DbSet<FieldCorrection> FieldCorrections => Set<FieldCorrection>();
+    public DbSet<ListingFile> Files => Set<ListingFile>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     /// <summary>
@@ -83,6 +84,14 @@ public sealed class ListingsDbContext(DbContextOptions<ListingsDbContext> option
             b.Property(c => c.Text).HasMaxLength(4000);
             b.Property(c => c.Suggested).HasConversion<string>().HasMaxLength(32);
             b.Property(c => c.Chosen).HasConversion<string>().HasMaxLength(32);
+        });
+        builder.Entity<ListingFile>(b =>
+        {
+            b.ToTable("listing_files");
+            b.HasKey(f => f.Key);
+            b.Property(f => f.Key).HasMaxLength(200);
+            b.Property(f => f.ContentType).HasMaxLength(64);
+            b.HasIndex(f => f.OwnerId);
         });
         builder.AddAuditLog();
         if (!Database.IsNpgsql())

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -227,9 +228,18 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
             filter.Add(any, Occur.MUST);
         }
 
-        return textQuery is null
-            ? new ConstantScoreQuery(filter)
-            : new FilteredQuery(textQuery, new QueryWrapperFilter(filter));
+        if (textQuery is null)
+        {
+            return new ConstantScoreQuery(filter);
+        }
+
+        // A conjunction, not a FilteredQuery: the scorer leapfrogs between the text postings and the (often much
+        // smaller) kind and filter postings, so counting demands for a tab does not walk every matching listing.
+        return new BooleanQuery
+        {
+            { textQuery, Occur.MUST },
+            { new ConstantScoreQuery(filter) { Boost = 0f }, Occur.MUST },
+        };
     }
 
     private static Sort SortOf(SearchSort sort) => sort switch
@@ -309,11 +319,16 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
     [GeneratedRegex(@"\b(AND|OR|NOT)\b")]
     private static partial Regex Operators();
 
-    /// <summary>Counts facet values of the matching documents from sorted-set doc values, segment by segment.</summary>
+    /// <summary>
+    /// Counts facet values of the matching documents. Each segment's doc values are decoded once into plain arrays
+    /// (segments are immutable, so the arrays live as long as the segment core); counting is then array lookups.
+    /// </summary>
     private sealed class FacetCounter(IReadOnlyList<string> dimensions) : ICollector
     {
+        private static readonly ConditionalWeakTable<object, Dictionary<string, SegmentOrds>> Cache = [];
+        private static readonly Lock CacheGate = new();
         private readonly Dictionary<string, Dictionary<string, int>> totals = dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
-        private readonly Dictionary<string, (SortedSetDocValues Values, int[] Counts)> segment = [];
+        private readonly List<(string Dim, SegmentOrds Ords, int[] Counts)> segment = [];
 
         public bool AcceptsDocsOutOfOrder => true;
 
@@ -324,24 +339,39 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
         public void SetNextReader(AtomicReaderContext context)
         {
             Flush();
+            var reader = context.AtomicReader;
+            Dictionary<string, SegmentOrds> all;
+            lock (CacheGate)
+            {
+                all = Cache.GetValue(reader.CoreCacheKey, _ => []);
+            }
+
             foreach (var dim in dimensions)
             {
-                if (context.AtomicReader.GetSortedSetDocValues(dim) is { } values)
+                SegmentOrds? ords;
+                lock (all)
                 {
-                    segment[dim] = (values, new int[values.ValueCount]);
+                    if (!all.TryGetValue(dim, out ords))
+                    {
+                        ords = SegmentOrds.Load(reader, dim);
+                        all[dim] = ords;
+                    }
+                }
+
+                if (ords.Labels.Length > 0)
+                {
+                    segment.Add((dim, ords, new int[ords.Labels.Length]));
                 }
             }
         }
 
         public void Collect(int doc)
         {
-            foreach (var (values, counts) in segment.Values)
+            foreach (var (_, ords, counts) in segment)
             {
-                values.SetDocument(doc);
-                long ord;
-                while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                for (var i = ords.Start[doc]; i < ords.Start[doc + 1]; i++)
                 {
-                    counts[ord]++;
+                    counts[ords.Ords[i]]++;
                 }
             }
         }
@@ -354,21 +384,56 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
 
         private void Flush()
         {
-            var term = new BytesRef();
-            foreach (var (dim, (values, counts)) in segment)
+            foreach (var (dim, ords, counts) in segment)
             {
                 for (var ord = 0; ord < counts.Length; ord++)
                 {
                     if (counts[ord] > 0)
                     {
-                        values.LookupOrd(ord, term);
-                        var key = term.Utf8ToString();
+                        var key = ords.Labels[ord];
                         totals[dim][key] = totals[dim].GetValueOrDefault(key) + counts[ord];
                     }
                 }
             }
 
             segment.Clear();
+        }
+    }
+
+    /// <summary>One segment's values of one dimension: document d has ords Ords[Start[d]..Start[d+1]).</summary>
+    private sealed record SegmentOrds(int[] Start, int[] Ords, string[] Labels)
+    {
+        public static SegmentOrds Load(AtomicReader reader, string dim)
+        {
+            var values = reader.GetSortedSetDocValues(dim);
+            if (values is null)
+            {
+                return new SegmentOrds([], [], []);
+            }
+
+            var labels = new string[values.ValueCount];
+            var term = new BytesRef();
+            for (var ord = 0; ord < labels.Length; ord++)
+            {
+                values.LookupOrd(ord, term);
+                labels[ord] = term.Utf8ToString();
+            }
+
+            var start = new int[reader.MaxDoc + 1];
+            var ords = new List<int>(reader.MaxDoc);
+            for (var doc = 0; doc < reader.MaxDoc; doc++)
+            {
+                start[doc] = ords.Count;
+                values.SetDocument(doc);
+                long ord;
+                while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                {
+                    ords.Add((int)ord);
+                }
+            }
+
+            start[reader.MaxDoc] = ords.Count;
+            return new SegmentOrds(start, [.. ords], labels);
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
     public async Task<CommandOutcome<Listing>> CreateAsync(Guid ownerId, ListingInput input, bool submit, CancellationToken ct = default)
     {
         var errors = new FieldErrors();
-        if (ListingValidation.Validate(input, errors, text) is not { } content)
+        if (ListingValidation.Validate(input, errors, text) is not { } content || !await OwnsFilesAsync(ownerId, content, errors, ct))
         {
             return CommandOutcome.Invalid<Listing>(errors);
         }
@@ -65,7 +65,7 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         }
 
         var errors = new FieldErrors();
-        if (ListingValidation.Validate(input, errors, text) is not { } content)
+        if (ListingValidation.Validate(input, errors, text) is not { } content || !await OwnsFilesAsync(ownerId, content, errors, ct))
         {
             return CommandOutcome.Invalid<Listing>(errors);
         }
@@ -189,6 +189,19 @@ public sealed class ListingCommands(ListingsDbContext db, TimeProvider clock, IL
         }
 
         db.AuditLog.Add(AuditEntry.Record(now, actorId, "listing.submitted", nameof(Listing), listing.Id.ToString()));
+    }
+
+    /// <summary>Images and attachments must be files this publisher uploaded; nobody can attach another member's upload.</summary>
+    private async Task<bool> OwnsFilesAsync(Guid ownerId, ListingContent content, FieldErrors errors, CancellationToken ct)
+    {
+        var keys = content.Images.Concat(content.Attachments).Distinct().ToList();
+        if (keys.Count == 0 || await db.Files.CountAsync(f => keys.Contains(f.Key) && f.OwnerId == ownerId, ct) == keys.Count)
+        {
+            return true;
+        }
+
+        errors.Add("Images", text["Error.Files"]);
+        return false;
     }
 
     private async Task<CommandOutcome<Listing>> SaveAsync(Listing listing, CancellationToken ct)

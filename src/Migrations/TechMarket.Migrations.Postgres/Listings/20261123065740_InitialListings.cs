@@ -98,6 +98,22 @@ namespace TechMarket.Migrations.Postgres.Listings
                 });
 
             migrationBuilder.CreateTable(
+                name: "listing_files",
+                schema: "listings",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    OwnerId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Length = table.Column<long>(type: "bigint", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_listing_files", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "listings",
                 schema: "listings",
                 columns: table => new
@@ -184,6 +200,12 @@ namespace TechMarket.Migrations.Postgres.Listings
                 column: "SubmittedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_listing_files_OwnerId",
+                schema: "listings",
+                table: "listing_files",
+                column: "OwnerId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_listings_OwnerId_UpdatedAt",
                 schema: "listings",
                 table: "listings",
@@ -232,6 +254,10 @@ namespace TechMarket.Migrations.Postgres.Listings
 
             migrationBuilder.DropTable(
                 name: "listing_changes",
+                schema: "listings");
+
+            migrationBuilder.DropTable(
+                name: "listing_files",
                 schema: "listings");
 
             migrationBuilder.DropTable(

@@ -11,7 +11,7 @@ using TechMarket.Listings.Persistence;
 namespace TechMarket.Migrations.Sqlite.Listings
 {
     [DbContext(typeof(ListingsDbContext))]
-    [Migration("20261123062154_InitialListings")]
+    [Migration("20261123065739_InitialListings")]
     partial class InitialListings
     {
         /// <inheritdoc />
@@ -263,6 +263,33 @@ namespace TechMarket.Migrations.Sqlite.Listings
                     b.HasIndex("Status", "PublishedAt");
 
                     b.ToTable("listings", (string)null);
+                });
+
+            modelBuilder.Entity("TechMarket.Listings.Domain.ListingFile", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("listing_files", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Listings.Domain.Profile", b =>

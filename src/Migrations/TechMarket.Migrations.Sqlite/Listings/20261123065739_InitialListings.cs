@@ -72,6 +72,21 @@ namespace TechMarket.Migrations.Sqlite.Listings
                 });
 
             migrationBuilder.CreateTable(
+                name: "listing_files",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    OwnerId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Length = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_listing_files", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "listings",
                 columns: table => new
                 {
@@ -159,6 +174,11 @@ namespace TechMarket.Migrations.Sqlite.Listings
                 column: "SubmittedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_listing_files_OwnerId",
+                table: "listing_files",
+                column: "OwnerId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_listings_OwnerId_UpdatedAt",
                 table: "listings",
                 columns: new[] { "OwnerId", "UpdatedAt" });
@@ -206,6 +226,9 @@ namespace TechMarket.Migrations.Sqlite.Listings
 
             migrationBuilder.DropTable(
                 name: "listing_changes");
+
+            migrationBuilder.DropTable(
+                name: "listing_files");
 
             migrationBuilder.DropTable(
                 name: "listings");
