@@ -26,9 +26,9 @@ public static class PaymentsModule
         services.AddSingleton(options);
         var alipay = builder.Configuration.GetSection(AlipayOptions.Section).Get<AlipayOptions>() ?? new AlipayOptions();
         var sandbox = builder.Configuration.GetSection(SandboxBankOptions.Section).Get<SandboxBankOptions>() ?? new SandboxBankOptions();
-        if (sandbox.Autostart)
+        if (sandbox.Autostart ?? builder.Environment.IsDevelopment())
         {
-            // Embedded setup: the sandbox bank is the institution, with demo keys kept on disk (ADR 0003).
+            // Embedded setup: the sandbox bank is the institution, with demo keys kept on disk (ADR 0010).
             var keys = SandboxKeys.LoadOrCreate(Path.Combine(builder.Environment.ContentRootPath, sandbox.KeyFolder));
             alipay = SandboxBankHostedService.Configure(alipay, sandbox, keys);
             services.AddSingleton(new SandboxBankHostedService.Settings(sandbox, keys, alipay.AppId));

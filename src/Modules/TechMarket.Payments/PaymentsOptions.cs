@@ -8,7 +8,7 @@ public sealed class PaymentsOptions
     public decimal PlatformFeeRate { get; set; } = 0.05m;
 
     /// <summary>Absolute base URL the payment institution calls back (notify_url) and returns the payer to.</summary>
-    public string PublicBaseUrl { get; set; } = "http://localhost:5000";
+    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
 
     public string DefaultGateway { get; set; } = "alipay";
 
@@ -31,8 +31,8 @@ public sealed class SandboxBankOptions
 {
     public const string Section = "Payments:SandboxBank";
 
-    /// <summary>Host the sandbox bank inside this process (embedded / development setup, ADR 0003).</summary>
-    public bool Autostart { get; set; }
+    /// <summary>Host the sandbox bank inside this process (embedded setup, ADR 0010). Unset: on in Development only.</summary>
+    public bool? Autostart { get; set; }
 
     public string Url { get; set; } = "http://127.0.0.1:5081";
 
