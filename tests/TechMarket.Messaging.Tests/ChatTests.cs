@@ -71,7 +71,8 @@ public sealed class ChatTests
 
         Assert.Equal(3, list.EnumerateArray().Single(c => c.GetProperty("id").GetGuid() == id).GetProperty("unread").GetInt32());
         Assert.Equal(3, unread.GetProperty("chat").GetInt32());
-        Assert.Equal(3, unread.GetProperty("notifications").GetInt32());
+        // One notification per conversation while it is unread, not one per message.
+        Assert.Equal(1, unread.GetProperty("notifications").GetInt32());
         Assert.Equal(["第二条", "第三条"], older.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetString()));
         Assert.True(older.GetProperty("hasMore").GetBoolean());
         Assert.Equal(["第一条"], oldest.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetString()));

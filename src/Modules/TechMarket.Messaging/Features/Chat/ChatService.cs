@@ -202,9 +202,7 @@ public sealed class ChatService(
         var message = ChatMessage.Post(conversation.Id, senderId, text, now);
         db.ChatMessages.Add(message);
         conversation.MessagePosted(senderId, staffAnswer, now);
-        // The sender has read their own message.
-        await db.SaveChangesAsync(cancellationToken);
-        conversation.Members.SingleOrDefault(m => m.MemberId == senderId)?.ReadUpTo(message.Id);
+        // One write; a member's own messages never count as unread, so the sender's read pointer can stay.
         await db.SaveChangesAsync(cancellationToken);
 
         // Stored first, then pushed: a client that misses the push finds the message in the history.
@@ -323,7 +321,14 @@ public sealed class ChatService(
                 continue;
             }
 
-            await notifications.NotifyAsync(member.MemberId, NotificationKinds.Message, NotificationTemplates.ChatMessage, [senderName, preview], $"/chat/{conversation.Id}", cancellationToken);
+            // One unread notification per conversation is enough: a lively chat must not flood the list (or the mailbox).
+            var link = $"/chat/{conversation.Id}";
+            if (await db.Notifications.AnyAsync(n => n.MemberId == member.MemberId && n.ReadAt == null && n.Link == link, cancellationToken))
+            {
+                continue;
+            }
+
+            await notifications.NotifyAsync(member.MemberId, NotificationKinds.Message, NotificationTemplates.ChatMessage, [senderName, preview], link, cancellationToken);
         }
     }
 
