@@ -36,6 +36,10 @@ public sealed class OrderEvents(IHubContext<OrdersHub> hub, IServiceProvider ser
         await NotifyAsync(order, e, cancellationToken);
     }
 
+    // Template arguments follow Messaging's texts: order.created {number, text}, price.changed {item, old, new},
+    // payment.received {amount, order}, order.status {number, state}.
+    private static string Money(decimal? value) => value?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
     private async Task NotifyAsync(Order order, OrderEvent e, CancellationToken cancellationToken)
     {
         if (services.GetService(typeof(INotificationSender)) is not INotificationSender sender)
@@ -50,14 +54,14 @@ public sealed class OrderEvents(IHubContext<OrdersHub> hub, IServiceProvider ser
             switch (e.Kind)
             {
                 case OrderEventKinds.Created:
-                    await sender.NotifyAsync(order.SellerId, NotificationKinds.Order, NotificationTemplates.OrderCreated, [order.Number, order.ListingTitle, amount], "/orders/console", cancellationToken);
+                    await sender.NotifyAsync(order.SellerId, NotificationKinds.Order, NotificationTemplates.OrderCreated, [order.Number, $"{order.ListingTitle} ¥{amount}"], "/orders/console", cancellationToken);
                     break;
                 case OrderEventKinds.PriceChanged:
-                    await sender.NotifyAsync(order.BuyerId, NotificationKinds.Price, NotificationTemplates.PriceChanged, [order.Number, amount, e.Reason ?? ""], link, cancellationToken);
+                    await sender.NotifyAsync(order.BuyerId, NotificationKinds.Price, NotificationTemplates.PriceChanged, [$"{order.ListingTitle} ({order.Number})", Money(e.OldAmount), amount], link, cancellationToken);
                     break;
                 case OrderEventKinds.Paid:
                     // The seller's prompt to deliver: in-page toast (live push above), notification list entry and e-mail.
-                    await sender.NotifyAsync(order.SellerId, NotificationKinds.Payment, NotificationTemplates.PaymentReceived, [order.Number, amount, order.ListingTitle], link, cancellationToken);
+                    await sender.NotifyAsync(order.SellerId, NotificationKinds.Payment, NotificationTemplates.PaymentReceived, [amount, order.Number], link, cancellationToken);
                     break;
                 default:
                     var other = e.ActorId == order.SellerId ? order.BuyerId : e.ActorId == order.BuyerId ? order.SellerId : (Guid?)null;
