@@ -91,7 +91,7 @@ static async Task<int> LoadAsync(string baseUrl, int seconds, int concurrency)
         "/api/v1/search?q=储能系统&type=Patent&sort=PriceAsc",
         "/api/v1/search?q=无人机&sort=Newest",
         "/api/v1/search?q=基因编辑 疫苗",
-        "/api/v1/search?field=AdvancedManufacturing&priceband=From500KTo2M&page=2",
+        "/api/v1/search?field=AdvancedManufacturing&price=From500KTo2M&page=2",
         "/api/v1/search?q=PLC控制",
         "/api/v1/search?q=光伏组件&mode=Transfer",
     ];

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using TechMarket.Kernel.Files;
 using TechMarket.Kernel.Http;
-using TechMarket.Listings.Persistence;
 using TechMarket.Kernel.Members;
 using TechMarket.Kernel.Security;
 using TechMarket.Listings.Domain;
@@ -15,6 +14,7 @@ using TechMarket.Listings.Features.Classification;
 using TechMarket.Listings.Features.Demands;
 using TechMarket.Listings.Features.Profiles;
 using TechMarket.Listings.Features.Supply;
+using TechMarket.Listings.Persistence;
 using TechMarket.Listings.Search;
 
 namespace TechMarket.Listings;
