@@ -30,6 +30,8 @@ public class TechMarketNode(TechMarketApp primary) : WebApplicationFactory<Progr
             ["DataProtection:KeysPath"] = Path.Combine(Primary.Root, "keys"),
             ["PersonalData:KeyFile"] = Path.Combine(Primary.Root, "keys", "pii-hash.key"),
             ["Email:PickupFolder"] = Primary.MailFolder,
+            // The search index is node-local (each node catches up from the change table), never shared.
+            ["Search:IndexPath"] = Path.Combine(Primary.Root, $"search-{Guid.NewGuid():N}"),
             ["Email:SmtpHost"] = "",
             ["Seed:DemoData"] = "true",
             ["RateLimits:Auth:PermitLimit"] = "1000",

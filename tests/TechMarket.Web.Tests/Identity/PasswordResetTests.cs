@@ -18,7 +18,9 @@ public sealed partial class PasswordResetTests
 
         var requested = await client.PostAsJsonAsync("/api/v1/auth/forgot-password", new { account = "forgetful@example.com" });
         var unknown = await client.PostAsJsonAsync("/api/v1/auth/forgot-password", new { account = "nobody@example.com" });
-        var mail = await MimeMessage.LoadAsync(Directory.GetFiles(app.MailFolder, "*.eml").Single());
+        // Other modules mail too (notifications); the reset mail is the one addressed to this member.
+        var mails = await Task.WhenAll(Directory.GetFiles(app.MailFolder, "*.eml").Select(f => MimeMessage.LoadAsync(f)));
+        var mail = mails.Single(m => m.To.Mailboxes.Any(b => b.Address == "forgetful@example.com"));
         var link = new Uri(ResetLink().Match(mail.TextBody ?? "").Value);
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query);
         var code = query["code"].ToString();

@@ -4,7 +4,6 @@ using TechMarket.Identity.Domain;
 using TechMarket.Identity.Persistence;
 using TechMarket.Identity.Security;
 using TechMarket.Kernel.Auditing;
-using TechMarket.Kernel.Notifications;
 
 namespace TechMarket.Identity.Features.Review;
 
@@ -29,12 +28,7 @@ public enum ReviewFailure
 }
 
 /// <summary>Operator review of verification requests (A4).</summary>
-public sealed class ReviewVerification(
-    AccountsDbContext db,
-    PersonalDataProtector personalData,
-    IEnumerable<INotificationSender> notifications,
-    TimeProvider clock,
-    ILogger<ReviewVerification> logger)
+public sealed class ReviewVerification(AccountsDbContext db, PersonalDataProtector personalData, TimeProvider clock, ILogger<ReviewVerification> logger)
 {
     public async Task<Paged<ReviewQueueItem>> ListAsync(ReviewQueueQuery query, CancellationToken cancellationToken = default)
     {
@@ -142,14 +136,6 @@ public sealed class ReviewVerification(
         }
 
         logger.LogInformation("Verification {RequestId} {Decision} by {ReviewerId}", id, request.Status, reviewerId);
-        // The member learns the result in the notification list (and by e-mail, per their preferences).
-        foreach (var sender in notifications)
-        {
-            await sender.NotifyAsync(request.MemberId, NotificationKinds.Review,
-                reason is null ? NotificationTemplates.ReviewApproved : NotificationTemplates.ReviewRejected,
-                [reason ?? request.Name], "/account/verification", cancellationToken);
-        }
-
         return ReviewFailure.None;
     }
 
