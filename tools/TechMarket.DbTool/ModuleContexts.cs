@@ -2,10 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TechMarket.Identity.Persistence;
 using TechMarket.Kernel.Persistence;
-using TechMarket.Payments.Persistence;
+using TechMarket.Listings.Persistence;
 using TechMarket.Messaging.Persistence;
 using TechMarket.Orders.Persistence;
-using TechMarket.Listings.Persistence;
+using TechMarket.Payments.Persistence;
 
 namespace TechMarket.Tools.Db;
 

@@ -14,8 +14,8 @@ using TechMarket.Orders.Features;
 using TechMarket.Orders.Features.Monitoring;
 using TechMarket.Orders.Features.PlaceOrder;
 using TechMarket.Orders.Features.Workflow;
-using TechMarket.Orders.Persistence;
 using TechMarket.Orders.Payments;
+using TechMarket.Orders.Persistence;
 
 namespace TechMarket.Orders;
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 using TechMarket.Kernel.Files;
 using TechMarket.Orders.Catalog;
 using TechMarket.Orders.Domain;
-using TechMarket.Orders.Persistence;
 using TechMarket.Orders.Payments;
+using TechMarket.Orders.Persistence;
 
 namespace TechMarket.Orders.Features.Workflow;
 
