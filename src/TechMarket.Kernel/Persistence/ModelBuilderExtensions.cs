@@ -32,9 +32,18 @@ public static class ModelBuilderExtensions
         }
     }
 
-    /// <summary>Every module keeps its own append-only audit table, written in the same transaction as the change.</summary>
-    public static void AddAuditLog(this ModelBuilder modelBuilder) =>
+    /// <summary>
+    /// Every module keeps its own append-only audit table, written in the same transaction as the change:
+    /// <c>&lt;schema&gt;.audit_log</c> on PostgreSQL, <c>&lt;module&gt;_audit_log</c> in SQLite's single schema-less file.
+    /// </summary>
+    public static void AddAuditLog(this ModelBuilder modelBuilder, DbContext context, string module)
+    {
         modelBuilder.ApplyConfiguration(new AuditEntryConfiguration());
+        if (context.Database.IsSqlite())
+        {
+            modelBuilder.Entity<AuditEntry>().ToTable($"{module.ToLowerInvariant()}_audit_log");
+        }
+    }
 }
 
 internal sealed class DateTimeOffsetToUtcTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(

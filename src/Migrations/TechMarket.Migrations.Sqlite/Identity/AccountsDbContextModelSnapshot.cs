@@ -392,7 +392,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("audit_log", (string)null);
+                    b.ToTable("identity_audit_log", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

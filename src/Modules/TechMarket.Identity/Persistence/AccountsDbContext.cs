@@ -29,7 +29,7 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
         builder.ApplyConfiguration(new MemberConfiguration());
         builder.ApplyConfiguration(new VerificationRequestConfiguration());
         builder.ApplyConfiguration(new VerificationDocumentConfiguration());
-        builder.AddAuditLog();
+        builder.AddAuditLog(this, Module);
         builder.UseUtcTicksForDateTimeOffsetOnSqlite(this);
     }
 }

@@ -93,12 +93,7 @@ public sealed class ListingsDbContext(DbContextOptions<ListingsDbContext> option
             b.Property(f => f.ContentType).HasMaxLength(64);
             b.HasIndex(f => f.OwnerId);
         });
-        builder.AddAuditLog();
-        if (!Database.IsNpgsql())
-        {
-            // SQLite keeps every module in one file without schemas: Identity already owns "audit_log".
-            builder.Entity<AuditEntry>().ToTable("listings_audit_log");
-        }
+        builder.AddAuditLog(this, "Listings");
 
         builder.UseUtcTicksForDateTimeOffsetOnSqlite(this);
     }

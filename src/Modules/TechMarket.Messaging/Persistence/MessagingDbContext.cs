@@ -37,12 +37,7 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
         builder.ApplyConfiguration(new MailConfiguration());
         builder.ApplyConfiguration(new MailRecipientConfiguration());
         builder.ApplyConfiguration(new MailAttachmentConfiguration());
-        builder.AddAuditLog();
-        if (!Database.IsNpgsql())
-        {
-            // SQLite keeps every module in one file without schemas: the shared audit table name would clash with Identity's.
-            builder.Entity<AuditEntry>().ToTable("messaging_audit_log");
-        }
+        builder.AddAuditLog(this, "Messaging");
 
         builder.UseUtcTicksForDateTimeOffsetOnSqlite(this);
     }

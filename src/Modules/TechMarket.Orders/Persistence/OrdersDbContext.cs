@@ -25,12 +25,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         modelBuilder.ApplyConfiguration(new OrderConfiguration());
         modelBuilder.ApplyConfiguration(new OrderEventConfiguration());
         modelBuilder.ApplyConfiguration(new OrderAttachmentConfiguration());
-        modelBuilder.AddAuditLog();
-        if (!Database.IsNpgsql())
-        {
-            // SQLite keeps every module in one file without schemas: Identity already owns "audit_log".
-            modelBuilder.Entity<AuditEntry>().ToTable("orders_audit_log");
-        }
+        modelBuilder.AddAuditLog(this, "Orders");
 
         modelBuilder.UseUtcTicksForDateTimeOffsetOnSqlite(this);
     }

@@ -47,10 +47,10 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
         builder.ApplyConfiguration(new SecurityEventConfiguration());
         builder.ApplyConfiguration(new ReconciliationRunConfiguration());
         builder.ApplyConfiguration(new ReconciliationDifferenceConfiguration());
-        builder.AddAuditLog();
+        builder.AddAuditLog(this, "Payments");
         if (Database.IsSqlite())
         {
-            // SQLite has no schemas and every module shares one file: prefix the tables (the shared audit_log name would clash).
+            // SQLite has no schemas and every module shares one file: prefix the tables.
             foreach (var entity in builder.Model.GetEntityTypes())
             {
                 if (entity.GetTableName() is { } table && !table.StartsWith("payments", StringComparison.Ordinal))

@@ -56,7 +56,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
                 });
 
             migrationBuilder.CreateTable(
-                name: "audit_log",
+                name: "identity_audit_log",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -70,7 +70,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_audit_log", x => x.Id);
+                    table.PrimaryKey("PK_identity_audit_log", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -284,13 +284,13 @@ namespace TechMarket.Migrations.Sqlite.Identity
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_audit_log_At",
-                table: "audit_log",
+                name: "IX_identity_audit_log_At",
+                table: "identity_audit_log",
                 column: "At");
 
             migrationBuilder.CreateIndex(
-                name: "IX_audit_log_SubjectType_SubjectId",
-                table: "audit_log",
+                name: "IX_identity_audit_log_SubjectType_SubjectId",
+                table: "identity_audit_log",
                 columns: new[] { "SubjectType", "SubjectId" });
 
             migrationBuilder.CreateIndex(
@@ -350,7 +350,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
-                name: "audit_log");
+                name: "identity_audit_log");
 
             migrationBuilder.DropTable(
                 name: "verification_requests");

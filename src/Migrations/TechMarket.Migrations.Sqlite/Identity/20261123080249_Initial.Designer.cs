@@ -11,7 +11,7 @@ using TechMarket.Identity.Persistence;
 namespace TechMarket.Migrations.Sqlite.Identity
 {
     [DbContext(typeof(AccountsDbContext))]
-    [Migration("20261123055222_Initial")]
+    [Migration("20261123080249_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -395,7 +395,7 @@ namespace TechMarket.Migrations.Sqlite.Identity
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("audit_log", (string)null);
+                    b.ToTable("identity_audit_log", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
