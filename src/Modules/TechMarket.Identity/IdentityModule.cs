@@ -101,6 +101,7 @@ public static class IdentityModule
             .AddPolicy(Policies.Verified, p => p.RequireAuthenticatedUser().AddRequirements(new VerifiedRequirement()))
             .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator, Roles.Administrator))
             .AddPolicy(Policies.Administrator, p => p.RequireRole(Roles.Administrator));
+        services.AddSingleton<VerifiedMembers>();
         services.AddScoped<IAuthorizationHandler, VerifiedRequirementHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
