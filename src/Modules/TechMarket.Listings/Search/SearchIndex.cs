@@ -24,12 +24,16 @@ public sealed class SearchIndex : IDisposable
     {
     }
 
-    public SearchIndex(string path)
+    /// <param name="ramBufferMb">
+    /// Memory for buffered documents before a segment is flushed; a bulk build passes a large value so it writes few,
+    /// large segments instead of many small ones that then have to be merged.
+    /// </param>
+    public SearchIndex(string path, double ramBufferMb = 16)
     {
         Path = path;
         System.IO.Directory.CreateDirectory(path);
         directory = FSDirectory.Open(path);
-        var config = new IndexWriterConfig(MixedAnalyzer.Version, IndexAnalyzer) { OpenMode = OpenMode.CREATE_OR_APPEND };
+        var config = new IndexWriterConfig(MixedAnalyzer.Version, IndexAnalyzer) { OpenMode = OpenMode.CREATE_OR_APPEND, RAMBufferSizeMB = ramBufferMb };
         writer = new IndexWriter(directory, config);
         Position = writer.CommitData is { } data && data.TryGetValue(PositionKey, out var p) ? long.Parse(p, CultureInfo.InvariantCulture) : 0;
         if (!DirectoryReader.IndexExists(directory))
@@ -51,6 +55,15 @@ public sealed class SearchIndex : IDisposable
 
     public void Upsert(Lucene.Net.Documents.Document document, string key) =>
         writer.UpdateDocument(new Term(IndexFields.Key, key), document);
+
+    /// <summary>Adds a document known to be new (bulk build): no delete-by-key lookup. Safe from several threads.</summary>
+    public void Add(Lucene.Net.Documents.Document document) => writer.AddDocument(document);
+
+    /// <summary>
+    /// Merges the index down to at most <paramref name="segments"/> segments after a bulk build: fewer segments means
+    /// fewer postings lists to visit and one set of facet arrays per query.
+    /// </summary>
+    public void ForceMerge(int segments) => writer.ForceMerge(segments);
 
     public void Delete(string key) => writer.DeleteDocuments(new Term(IndexFields.Key, key));
 

@@ -14,4 +14,11 @@ public sealed class SearchOptions
     public bool Rebuild { get; set; }
 
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// How many search results this node keeps in memory, keyed by the normalized request and the index version they
+    /// were computed on (so any index change makes old entries unreachable). 0 disables the cache (the benchmark's
+    /// uncached run: --Search:ResultCacheEntries=0).
+    /// </summary>
+    public int ResultCacheEntries { get; set; } = 4096;
 }
