@@ -10,7 +10,7 @@ seconds=${2:-15}
 connections=${3:-16}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/techmarket-search-bench.XXXXXX)
-cp -r "$repo/src/TechMarket.Web/bin/Release/net10.0" "$work/app"
+cp -r "${APP_DIR:-$repo/src/TechMarket.Web/bin/Release/net10.0}" "$work/app"
 port=5099
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
 echo "index: $index ($(du -sh "$index" | cut -f1))"

@@ -91,6 +91,34 @@ public sealed class SearchCacheTests : IDisposable
         Assert.Equal(SearchIndex.QueryAnalyzer.Tokens("école").Select(t => t.Term), SearchIndex.QueryAnalyzer.Tokens("ÉCOLE").Select(t => t.Term));
     }
 
+    [Fact]
+    public void Facets_count_every_value_of_a_multi_valued_dimension()
+    {
+        var search = new SearchService(index, Localizer(), new SearchOptions { ResultCacheEntries = 0 });
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var both = Profile.Create(Guid.NewGuid(), Guid.NewGuid(), ProfileKind.Expert, at);
+        both.Update(new ProfileInput(ProfileKind.Expert, "王建国", "教授", "浙江大学", null, null, [TechField.NewEnergy, TechField.NewMaterials], "33", "储能材料研究", "", true), at);
+        var one = Profile.Create(Guid.NewGuid(), Guid.NewGuid(), ProfileKind.Expert, at);
+        one.Update(new ProfileInput(ProfileKind.Expert, "李海燕", "研究员", "中山大学", null, null, [TechField.NewEnergy], "44", "光伏研究", "", true), at);
+        foreach (var p in new[] { both, one })
+        {
+            index.Upsert(IndexDocuments.From(p), IndexDocuments.KeyOf(EntityKinds.Profile, p.Id));
+        }
+
+        Add("多种交易方式的成果");
+        index.Commit(1);
+
+        var experts = search.Search(new SearchRequest("", SearchTab.Experts, NoFilters, SearchSort.Relevance, 1, 20));
+        var listings = search.Search(new SearchRequest("", SearchTab.Listings, NoFilters, SearchSort.Relevance, 1, 20));
+
+        Assert.Equal(2, experts.Total);
+        Assert.Equal(2, experts.Facets[IndexFields.Field]["NewEnergy"]);
+        Assert.Equal(1, experts.Facets[IndexFields.Field]["NewMaterials"]);
+        Assert.Equal(1, experts.Facets[IndexFields.Region]["44"]);
+        Assert.Equal(1, listings.Facets[IndexFields.Mode]["Transfer"]);
+        Assert.Equal(1, experts.TabCounts[SearchTab.Listings]);
+    }
+
     public void Dispose()
     {
         index.Dispose();

@@ -137,7 +137,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     {
         var textQuery = TextQuery(request.Text);
         var kind = KindOf(request.Tab);
-        var filtered = Filtered(textQuery, kind, request.Filters, except: null);
+        var filtered = ExactFilter.For(kind, request.Filters, except: null).Query(searcher, textQuery);
         var facets = new FacetCounter(IndexFields.Dimensions);
         var want = request.Page * request.PageSize;
         ITopDocsCollector top = request.Sort switch
@@ -157,7 +157,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
             }
 
             var sideways = new FacetCounter([dim]);
-            searcher.Search(Filtered(textQuery, kind, request.Filters, except: dim), sideways);
+            searcher.Search(ExactFilter.For(kind, request.Filters, except: dim).Query(searcher, textQuery), sideways);
             counts[dim] = sideways.Counts()[dim];
         }
 
@@ -191,7 +191,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         }
 
         var counter = new TotalHitCountCollector();
-        searcher.Search(Filtered(textQuery, kind, new Dictionary<string, IReadOnlyList<string>>(), null), counter);
+        searcher.Search(ExactFilter.For(kind, new Dictionary<string, IReadOnlyList<string>>(), null).Query(searcher, textQuery), counter);
         return counter.TotalHits;
     }
 
@@ -256,39 +256,6 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         }
 
         return all.Clauses.Count == 0 ? null : all;
-    }
-
-    private static Query Filtered(Query? textQuery, string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, string? except)
-    {
-        var filter = new BooleanQuery { { new TermQuery(new Term(IndexFields.Kind, kind)), Occur.MUST } };
-        foreach (var (dim, values) in filters)
-        {
-            if (dim == except || values.Count == 0)
-            {
-                continue;
-            }
-
-            var any = new BooleanQuery();
-            foreach (var value in values)
-            {
-                any.Add(new TermQuery(new Term(dim, value)), Occur.SHOULD);
-            }
-
-            filter.Add(any, Occur.MUST);
-        }
-
-        if (textQuery is null)
-        {
-            return new ConstantScoreQuery(filter);
-        }
-
-        // A conjunction, not a FilteredQuery: the scorer leapfrogs between the text postings and the (often much
-        // smaller) kind and filter postings, so counting demands for a tab does not walk every matching listing.
-        return new BooleanQuery
-        {
-            { textQuery, Occur.MUST },
-            { new ConstantScoreQuery(filter) { Boost = 0f }, Occur.MUST },
-        };
     }
 
     private static Sort SortOf(SearchSort sort) => sort switch
@@ -395,21 +362,19 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     }
 
     /// <summary>
-    /// Counts facet values of the matching documents. Each segment's doc values are decoded once into plain arrays
-    /// (segments are immutable, so the arrays live as long as the segment core); counting is then array lookups.
+    /// Counts facet values of the matching documents. Collecting only records the document number; counting happens
+    /// per segment afterwards in one pass over the recorded documents (in increasing order, so memory is read nearly
+    /// sequentially). Each segment's values are decoded once (segments are immutable) into one 64-bit word per
+    /// document: a byte per dimension — the value's ord, or for a multi-valued dimension with up to 8 values a bit
+    /// mask — so counting a document costs one memory read for all dimensions.
     /// </summary>
     private sealed class FacetCounter(IReadOnlyList<string> dimensions) : ICollector
     {
-        private static readonly ConditionalWeakTable<object, Dictionary<string, SegmentOrds>> Cache = [];
-        private static readonly Lock CacheGate = new();
+        private static readonly ConditionalWeakTable<object, SegmentFacets> Cache = [];
         private readonly Dictionary<string, Dictionary<string, int>> totals = dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
-        private readonly List<(string Dim, SegmentOrds Ords, int[] Counts)> segment = [];
-
-        // The current segment's dimensions split by shape, as arrays for the per-document loop.
-        private int[][] singleOrds = [];
-        private int[][] singleCounts = [];
-        private SegmentOrds[] multi = [];
-        private int[][] multiCounts = [];
+        private SegmentFacets? segment;
+        private int[] docs = new int[1024];
+        private int count;
 
         public bool AcceptsDocsOutOfOrder => true;
 
@@ -421,58 +386,17 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         {
             Flush();
             var reader = context.AtomicReader;
-            Dictionary<string, SegmentOrds> all;
-            lock (CacheGate)
-            {
-                all = Cache.GetValue(reader.CoreCacheKey, _ => []);
-            }
-
-            foreach (var dim in dimensions)
-            {
-                SegmentOrds? ords;
-                lock (all)
-                {
-                    if (!all.TryGetValue(dim, out ords))
-                    {
-                        ords = SegmentOrds.Load(reader, dim);
-                        all[dim] = ords;
-                    }
-                }
-
-                if (ords.Labels.Length > 0)
-                {
-                    segment.Add((dim, ords, new int[ords.Labels.Length]));
-                }
-            }
-
-            var single = segment.Where(s => s.Ords.Single is not null).ToList();
-            singleOrds = single.Select(s => s.Ords.Single!).ToArray();
-            singleCounts = single.Select(s => s.Counts).ToArray();
-            var several = segment.Where(s => s.Ords.Single is null).ToList();
-            multi = several.Select(s => s.Ords).ToArray();
-            multiCounts = several.Select(s => s.Counts).ToArray();
+            segment = Cache.GetValue(reader.CoreCacheKey, _ => SegmentFacets.Load(reader));
         }
 
         public void Collect(int doc)
         {
-            for (var d = 0; d < singleOrds.Length; d++)
+            if (count == docs.Length)
             {
-                var ord = singleOrds[d][doc];
-                if (ord >= 0)
-                {
-                    singleCounts[d][ord]++;
-                }
+                Array.Resize(ref docs, docs.Length * 2);
             }
 
-            for (var d = 0; d < multi.Length; d++)
-            {
-                var ords = multi[d];
-                var counts = multiCounts[d];
-                for (var i = ords.Start[doc]; i < ords.Start[doc + 1]; i++)
-                {
-                    counts[ords.Ords[i]]++;
-                }
-            }
+            docs[count++] = doc;
         }
 
         public Dictionary<string, Dictionary<string, int>> Counts()
@@ -483,75 +407,135 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
 
         private void Flush()
         {
-            foreach (var (dim, ords, counts) in segment)
+            if (segment is not { } facets || count == 0)
             {
-                for (var ord = 0; ord < counts.Length; ord++)
+                count = 0;
+                return;
+            }
+
+            var slots = new List<int>();
+            foreach (var dim in dimensions)
+            {
+                if (facets.SlotOf(dim) is { } slot)
                 {
-                    if (counts[ord] > 0)
+                    slots.Add(slot);
+                }
+            }
+
+            var packed = facets.Packed;
+            var counts = slots.Select(s => new int[facets.Labels[s].Length]).ToArray();
+            var shifts = slots.Select(s => s * 8).ToArray();
+            var multi = slots.Select(s => facets.Multi[s]).ToArray();
+            for (var i = 0; i < count; i++)
+            {
+                var word = packed[docs[i]];
+                for (var k = 0; k < shifts.Length; k++)
+                {
+                    var b = (int)(word >> shifts[k]) & 0xFF;
+                    if (!multi[k])
                     {
-                        var key = ords.Labels[ord];
-                        totals[dim][key] = totals[dim].GetValueOrDefault(key) + counts[ord];
+                        if (b != SegmentFacets.None)
+                        {
+                            counts[k][b]++;
+                        }
+
+                        continue;
+                    }
+
+                    while (b != 0)
+                    {
+                        counts[k][System.Numerics.BitOperations.TrailingZeroCount(b)]++;
+                        b &= b - 1;
                     }
                 }
             }
 
-            segment.Clear();
-            singleOrds = singleCounts = multiCounts = [];
-            multi = [];
+            for (var k = 0; k < slots.Count; k++)
+            {
+                var labels = facets.Labels[slots[k]];
+                var total = totals[facets.Dims[slots[k]]];
+                for (var ord = 0; ord < labels.Length; ord++)
+                {
+                    if (counts[k][ord] > 0)
+                    {
+                        total[labels[ord]] = total.GetValueOrDefault(labels[ord]) + counts[k][ord];
+                    }
+                }
+            }
+
+            count = 0;
         }
     }
 
-    /// <summary>
-    /// One segment's values of one dimension. Most dimensions have at most one value per document: then Single[d] is
-    /// document d's ord (-1 for none); otherwise document d has ords Ords[Start[d]..Start[d+1]).
-    /// </summary>
-    private sealed record SegmentOrds(int[]? Single, int[] Start, int[] Ords, string[] Labels)
+    /// <summary>One segment's facet values, one byte per dimension in a 64-bit word per document.</summary>
+    private sealed record SegmentFacets(ulong[] Packed, string[] Dims, bool[] Multi, string[][] Labels)
     {
-        public static SegmentOrds Load(AtomicReader reader, string dim)
+        public const int None = 0xFF;
+
+        public int? SlotOf(string dim)
         {
-            var values = reader.GetSortedSetDocValues(dim);
-            if (values is null)
+            var slot = Array.IndexOf(Dims, dim);
+            return slot < 0 ? null : slot;
+        }
+
+        public static SegmentFacets Load(AtomicReader reader)
+        {
+            var dims = IndexFields.Dimensions;
+            if (dims.Length > 8)
             {
-                return new SegmentOrds(null, [], [], []);
+                throw new InvalidOperationException("At most 8 facet dimensions fit in one word per document.");
             }
 
-            var labels = new string[values.ValueCount];
-            var term = new BytesRef();
-            for (var ord = 0; ord < labels.Length; ord++)
+            var packed = new ulong[reader.MaxDoc];
+            Array.Fill(packed, ulong.MaxValue);
+            var multi = new bool[dims.Length];
+            var labels = new string[dims.Length][];
+            for (var slot = 0; slot < dims.Length; slot++)
             {
-                values.LookupOrd(ord, term);
-                labels[ord] = term.Utf8ToString();
-            }
-
-            var start = new int[reader.MaxDoc + 1];
-            var ords = new List<int>(reader.MaxDoc);
-            var singleValued = true;
-            for (var doc = 0; doc < reader.MaxDoc; doc++)
-            {
-                start[doc] = ords.Count;
-                values.SetDocument(doc);
-                long ord;
-                while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                labels[slot] = [];
+                var values = reader.GetSortedSetDocValues(dims[slot]);
+                if (values is null)
                 {
-                    ords.Add((int)ord);
+                    continue;
                 }
 
-                singleValued &= ords.Count - start[doc] <= 1;
+                labels[slot] = new string[values.ValueCount];
+                var term = new BytesRef();
+                for (var ord = 0; ord < labels[slot].Length; ord++)
+                {
+                    values.LookupOrd(ord, term);
+                    labels[slot][ord] = term.Utf8ToString();
+                }
+
+                // A dimension with several values on some document (a listing's transaction modes, an expert's fields)
+                // is stored as a bit mask of at most 8 values.
+                for (var doc = 0; doc < reader.MaxDoc && !multi[slot]; doc++)
+                {
+                    values.SetDocument(doc);
+                    multi[slot] = values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS && values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS;
+                }
+
+                if ((multi[slot] && labels[slot].Length > 8) || (!multi[slot] && labels[slot].Length >= None))
+                {
+                    throw new InvalidOperationException($"Facet dimension {dims[slot]} has too many values ({labels[slot].Length}) for one byte.");
+                }
+
+                var shift = slot * 8;
+                for (var doc = 0; doc < reader.MaxDoc; doc++)
+                {
+                    values.SetDocument(doc);
+                    ulong b = multi[slot] ? 0UL : None;
+                    long ord;
+                    while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                    {
+                        b = multi[slot] ? b | (1UL << (int)ord) : (ulong)ord;
+                    }
+
+                    packed[doc] = (packed[doc] & ~(0xFFUL << shift)) | (b << shift);
+                }
             }
 
-            start[reader.MaxDoc] = ords.Count;
-            if (!singleValued)
-            {
-                return new SegmentOrds(null, start, [.. ords], labels);
-            }
-
-            var single = new int[reader.MaxDoc];
-            for (var doc = 0; doc < reader.MaxDoc; doc++)
-            {
-                single[doc] = start[doc + 1] > start[doc] ? ords[start[doc]] : -1;
-            }
-
-            return new SegmentOrds(single, [], [], labels);
+            return new SegmentFacets(packed, dims, multi, labels);
         }
     }
 }

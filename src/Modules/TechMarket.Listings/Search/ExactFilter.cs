@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+
+namespace TechMarket.Listings.Search;
+
+/// <summary>
+/// The exact part of a search — the kind plus the facet filters (any of a dimension's values, every dimension) — as a
+/// bit set per segment. Each term's bits are computed once per segment reader (live documents already applied) and
+/// cached; a search only ANDs and ORs whole words. A dense filter (every listing, a province, …) is then applied by
+/// random access: the text query's matches are checked against the bits instead of the text postings leapfrogging
+/// through a postings list of a million listings, which was the largest cost of a search at 1M listings. A sparse
+/// filter (demands and experts are few) drives the search instead (see <see cref="Query"/>).
+/// </summary>
+internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadOnlyList<string> Values)> dims) : Filter
+{
+    private static readonly ConditionalWeakTable<AtomicReader, Dictionary<Term, FixedBitSet>> Cache = [];
+
+    public static ExactFilter For(string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, string? except) =>
+        new(kind, filters.Where(f => f.Key != except && f.Value.Count > 0).Select(f => (f.Key, f.Value)).ToList());
+
+    /// <summary>The text query restricted to this filter, or every matching document at a constant score.</summary>
+    public Query Query(IndexSearcher searcher, Query? textQuery)
+    {
+        if (textQuery is null)
+        {
+            return new ConstantScoreQuery(this);
+        }
+
+        // Few documents pass (e.g. the demands among a million listings): walk the filter and advance the text.
+        var sparse = searcher.IndexReader.DocFreq(new Term(IndexFields.Kind, kind)) < searcher.IndexReader.MaxDoc / 50;
+        return new FilteredQuery(textQuery, this, sparse ? FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY : FilteredQuery.RANDOM_ACCESS_FILTER_STRATEGY);
+    }
+
+    public override DocIdSet GetDocIdSet(AtomicReaderContext context, IBits acceptDocs)
+    {
+        var reader = context.AtomicReader;
+        var result = (FixedBitSet)Bits(reader, new Term(IndexFields.Kind, kind)).Clone();
+        foreach (var (dim, values) in dims)
+        {
+            if (values.Count == 1)
+            {
+                result.And(Bits(reader, new Term(dim, values[0])));
+                continue;
+            }
+
+            var any = new FixedBitSet(reader.MaxDoc);
+            foreach (var value in values)
+            {
+                any.Or(Bits(reader, new Term(dim, value)));
+            }
+
+            result.And(any);
+        }
+
+        // The cached bits already exclude deleted documents; any other restriction is applied on top.
+        return acceptDocs is null || ReferenceEquals(acceptDocs, reader.LiveDocs) ? result : BitsFilteredDocIdSet.Wrap(result, acceptDocs);
+    }
+
+    public override string ToString() => $"ExactFilter({kind}; {string.Join("; ", dims.Select(d => $"{d.Dim}={string.Join(',', d.Values)}"))})";
+
+    private static FixedBitSet Bits(AtomicReader reader, Term term)
+    {
+        var cache = Cache.GetValue(reader, _ => []);
+        lock (cache)
+        {
+            if (cache.TryGetValue(term, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        var bits = new FixedBitSet(reader.MaxDoc);
+        var docs = reader.GetTermDocsEnum(term);
+        if (docs is not null)
+        {
+            var live = reader.LiveDocs;
+            int doc;
+            while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+            {
+                if (live is null || live.Get(doc))
+                {
+                    bits.Set(doc);
+                }
+            }
+        }
+
+        lock (cache)
+        {
+            // Bounded by the index: one entry per kind and facet value (a few hundred), per segment reader.
+            cache.TryAdd(term, bits);
+        }
+
+        return bits;
+    }
+}
