@@ -43,28 +43,12 @@ public sealed class DemandForm
         Field = Enum.TryParse<TechField>(Field, out var field) && Enum.IsDefined(field) ? field : null,
         Province = Province,
         City = City,
-        BudgetMin = Number(nameof(BudgetMin), BudgetMin, errors, text),
-        BudgetMax = Number(nameof(BudgetMax), BudgetMax, errors, text),
+        BudgetMin = FormValues.Amount(nameof(BudgetMin), BudgetMin, errors, text),
+        BudgetMax = FormValues.Amount(nameof(BudgetMax), BudgetMax, errors, text),
         Deadline = Date(Deadline, errors, text),
         Confidential = Confidential,
         Tags = Tags,
     };
-
-    private static decimal? Number(string name, string? value, FieldErrors errors, IStringLocalizer<ListingsStrings> text)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        if (decimal.TryParse(value.Replace(",", "", StringComparison.Ordinal), NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
-        {
-            return number;
-        }
-
-        errors.Add(name, text["Error.PriceRange"]);
-        return null;
-    }
 
     private static DateOnly? Date(string? value, FieldErrors errors, IStringLocalizer<ListingsStrings> text)
     {
