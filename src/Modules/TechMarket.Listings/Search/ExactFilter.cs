@@ -13,8 +13,14 @@ namespace TechMarket.Listings.Search;
 /// through a postings list of a million listings, which was the largest cost of a search at 1M listings. A sparse
 /// filter (demands and experts are few) drives the search instead (see <see cref="Query"/>).
 /// </summary>
-internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadOnlyList<string> Values)> dims) : Filter
+/// <remarks>
+/// The per-search bit sets (125 KB per million documents) come from a pool and go back on <see cref="Dispose"/>, after
+/// the search: allocated fresh they land on the large object heap and every few searches cost a full collection.
+/// </remarks>
+internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadOnlyList<string> Values)> dims) : Filter, IDisposable
 {
+    private readonly List<long[]> rented = [];
+
     private static readonly ConditionalWeakTable<AtomicReader, Dictionary<Term, FixedBitSet>> Cache = [];
 
     public static ExactFilter For(string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, string? except) =>
@@ -36,7 +42,15 @@ internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadO
     public override DocIdSet GetDocIdSet(AtomicReaderContext context, IBits acceptDocs)
     {
         var reader = context.AtomicReader;
-        var result = (FixedBitSet)Bits(reader, new Term(IndexFields.Kind, kind)).Clone();
+        var ofKind = Bits(reader, new Term(IndexFields.Kind, kind));
+        var result = ofKind;
+        if (dims.Count > 0)
+        {
+            // The cached sets are shared and never modified: combine into a pooled copy.
+            result = Rent(reader.MaxDoc);
+            Array.Copy(ofKind.GetBits(), result.GetBits(), FixedBitSet.Bits2words(reader.MaxDoc));
+        }
+
         foreach (var (dim, values) in dims)
         {
             if (values.Count == 1)
@@ -45,7 +59,7 @@ internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadO
                 continue;
             }
 
-            var any = new FixedBitSet(reader.MaxDoc);
+            var any = Rent(reader.MaxDoc);
             foreach (var value in values)
             {
                 any.Or(Bits(reader, new Term(dim, value)));
@@ -58,7 +72,26 @@ internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadO
         return acceptDocs is null || ReferenceEquals(acceptDocs, reader.LiveDocs) ? result : BitsFilteredDocIdSet.Wrap(result, acceptDocs);
     }
 
+    public void Dispose()
+    {
+        foreach (var words in rented)
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(words);
+        }
+
+        rented.Clear();
+    }
+
     public override string ToString() => $"ExactFilter({kind}; {string.Join("; ", dims.Select(d => $"{d.Dim}={string.Join(',', d.Values)}"))})";
+
+    private FixedBitSet Rent(int maxDoc)
+    {
+        var words = FixedBitSet.Bits2words(maxDoc);
+        var array = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(words, 1));
+        Array.Clear(array, 0, words);
+        rented.Add(array);
+        return new FixedBitSet(array, maxDoc);
+    }
 
     private static FixedBitSet Bits(AtomicReader reader, Term term)
     {

@@ -137,7 +137,8 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     {
         var textQuery = TextQuery(request.Text);
         var kind = KindOf(request.Tab);
-        var filtered = ExactFilter.For(kind, request.Filters, except: null).Query(searcher, textQuery);
+        using var filter = ExactFilter.For(kind, request.Filters, except: null);
+        var filtered = filter.Query(searcher, textQuery);
         var facets = new FacetCounter(IndexFields.Dimensions);
         var want = request.Page * request.PageSize;
         ITopDocsCollector top = request.Sort switch
@@ -157,7 +158,8 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
             }
 
             var sideways = new FacetCounter([dim]);
-            searcher.Search(ExactFilter.For(kind, request.Filters, except: dim).Query(searcher, textQuery), sideways);
+            using var others = ExactFilter.For(kind, request.Filters, except: dim);
+            searcher.Search(others.Query(searcher, textQuery), sideways);
             counts[dim] = sideways.Counts()[dim];
         }
 
@@ -191,7 +193,8 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         }
 
         var counter = new TotalHitCountCollector();
-        searcher.Search(ExactFilter.For(kind, new Dictionary<string, IReadOnlyList<string>>(), null).Query(searcher, textQuery), counter);
+        using var filter = ExactFilter.For(kind, new Dictionary<string, IReadOnlyList<string>>(), null);
+        searcher.Search(filter.Query(searcher, textQuery), counter);
         return counter.TotalHits;
     }
 
@@ -260,10 +263,10 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
 
     private static Sort SortOf(SearchSort sort) => sort switch
     {
-        SearchSort.Newest => new Sort(new SortField(IndexFields.Published, SortFieldType.INT64, true)),
+        SearchSort.Newest => new Sort(DecodedInt64Sort.Field(IndexFields.Published, true)),
         // Items without a price (negotiable, no range) go last either way: see IndexDocuments.Prices.
-        SearchSort.PriceAsc => new Sort(new SortField(IndexFields.Price, SortFieldType.INT64, false)),
-        _ => new Sort(new SortField(IndexFields.PriceDescending, SortFieldType.INT64, true)),
+        SearchSort.PriceAsc => new Sort(DecodedInt64Sort.Field(IndexFields.Price, false)),
+        _ => new Sort(DecodedInt64Sort.Field(IndexFields.PriceDescending, true)),
     };
 
     private static HashSet<string> HighlightTerms(string text) =>
@@ -373,7 +376,8 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         private static readonly ConditionalWeakTable<object, SegmentFacets> Cache = [];
         private readonly Dictionary<string, Dictionary<string, int>> totals = dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
         private SegmentFacets? segment;
-        private int[] docs = new int[1024];
+        // Pooled: a buffer of tens of thousands of hits would otherwise be a large-object allocation per search.
+        private int[] docs = System.Buffers.ArrayPool<int>.Shared.Rent(4096);
         private int count;
 
         public bool AcceptsDocsOutOfOrder => true;
@@ -393,15 +397,21 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         {
             if (count == docs.Length)
             {
-                Array.Resize(ref docs, docs.Length * 2);
+                var bigger = System.Buffers.ArrayPool<int>.Shared.Rent(docs.Length * 2);
+                Array.Copy(docs, bigger, count);
+                System.Buffers.ArrayPool<int>.Shared.Return(docs);
+                docs = bigger;
             }
 
             docs[count++] = doc;
         }
 
+        /// <summary>The counts; call once, after the search (the document buffer goes back to the pool).</summary>
         public Dictionary<string, Dictionary<string, int>> Counts()
         {
             Flush();
+            System.Buffers.ArrayPool<int>.Shared.Return(docs);
+            docs = [];
             return totals;
         }
 
