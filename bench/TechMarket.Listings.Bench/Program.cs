@@ -12,13 +12,14 @@ return args switch
     ["index", var path, var count] => BuildIndex(path, int.Parse(count, CultureInfo.InvariantCulture)),
     ["profile", var path, var rounds] => Profile(path, int.Parse(rounds, CultureInfo.InvariantCulture), null),
     ["profile", var path, var rounds, var only] => Profile(path, int.Parse(rounds, CultureInfo.InvariantCulture), only),
+    ["threads", var path, var seconds, var threads] => Threads(path, int.Parse(seconds, CultureInfo.InvariantCulture), int.Parse(threads, CultureInfo.InvariantCulture)),
     ["load", var url, var seconds, var concurrency] => await LoadAsync(url, int.Parse(seconds, CultureInfo.InvariantCulture), int.Parse(concurrency, CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: index <path> <count> | profile <path> <rounds> | load <baseUrl> <seconds> <concurrency>");
+    Console.Error.WriteLine("usage: index <path> <count> | profile <path> <rounds> [url part] | threads <path> <seconds> <threads> | load <baseUrl> <seconds> <concurrency>");
     return 2;
 }
 
@@ -94,23 +95,54 @@ static int BuildIndex(string path, int count)
     return 0;
 }
 
+static int Threads(string path, int seconds, int threads)
+{
+    // The search service in process on several threads at once, uncached: throughput without HTTP, and a check that
+    // searches do not wait on each other (compare with threads = 1).
+    using var index = new SearchIndex(path);
+    var search = new SearchService(index, Localizer(), new SearchOptions { ResultCacheEntries = 0 });
+    var requests = Queries.Select(url => Parse(search, url)).ToList();
+    foreach (var request in requests)
+    {
+        search.Search(request);
+    }
+
+    var done = 0;
+    var until = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
+    var watch = Stopwatch.StartNew();
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+    {
+        for (var i = t; Stopwatch.GetTimestamp() < until; i++)
+        {
+            search.Search(requests[i % requests.Count]);
+            Interlocked.Increment(ref done);
+        }
+    });
+    var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+    Console.WriteLine($"{threads} threads: {done / watch.Elapsed.TotalSeconds:F0} searches/s, {cpuMs / done:F2} ms CPU per search");
+    return 0;
+}
+
+static Microsoft.Extensions.Localization.StringLocalizer<TechMarket.Listings.ListingsStrings> Localizer() =>
+    new(new Microsoft.Extensions.Localization.ResourceManagerStringLocalizerFactory(
+        Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Localization.LocalizationOptions { ResourcesPath = "Resources" }),
+        Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+
+static SearchRequest Parse(SearchService search, string url)
+{
+    var q = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + url).Query);
+    int? Int(string name) => q[name] is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
+    var parameters = new SearchParameters(q["q"], q["tab"], q["type"], q["mode"], q["field"], q["region"], q["price"], q["maturity"], q["patent"], q["sort"], Int("page"), Int("pageSize"));
+    return search.Parse(parameters, new TechMarket.Kernel.Http.FieldErrors()) ?? throw new InvalidOperationException(url);
+}
+
 static int Profile(string path, int rounds, string? only)
 {
     // The search service alone, in process, on one thread: where the time goes per query, without HTTP.
     using var index = new SearchIndex(path);
-    var localizer = new Microsoft.Extensions.Localization.StringLocalizer<TechMarket.Listings.ListingsStrings>(
-        new Microsoft.Extensions.Localization.ResourceManagerStringLocalizerFactory(
-            Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Localization.LocalizationOptions { ResourcesPath = "Resources" }),
-            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
-    var search = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0 });
-    var requests = Queries.Where(url => only is null || url.Contains(only, StringComparison.Ordinal)).Select(url =>
-    {
-        var q = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + url).Query);
-        int? Int(string name) => q[name] is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
-        var errors = new TechMarket.Kernel.Http.FieldErrors();
-        var parameters = new SearchParameters(q["q"], q["tab"], q["type"], q["mode"], q["field"], q["region"], q["price"], q["maturity"], q["patent"], q["sort"], Int("page"), Int("pageSize"));
-        return (url, request: search.Parse(parameters, errors) ?? throw new InvalidOperationException(url));
-    }).ToList();
+    var search = new SearchService(index, Localizer(), new SearchOptions { ResultCacheEntries = 0 });
+    var requests = Queries.Where(url => only is null || url.Contains(only, StringComparison.Ordinal)).Select(url => (url, request: Parse(search, url))).ToList();
     var first = Stopwatch.StartNew();
     search.Search(requests[0].request);
     Console.WriteLine($"first query (loads facet arrays) {first.Elapsed.TotalMilliseconds:F0} ms");

@@ -21,7 +21,7 @@ internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadO
 {
     private readonly List<long[]> rented = [];
 
-    private static readonly ConditionalWeakTable<AtomicReader, Dictionary<Term, FixedBitSet>> Cache = [];
+    private static readonly ConditionalWeakTable<AtomicReader, Dictionary<Term, Lazy<FixedBitSet>>> Cache = [];
 
     public static ExactFilter For(string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, string? except) =>
         new(kind, filters.Where(f => f.Key != except && f.Value.Count > 0).Select(f => (f.Key, f.Value)).ToList());
@@ -96,14 +96,23 @@ internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadO
     private static FixedBitSet Bits(AtomicReader reader, Term term)
     {
         var cache = Cache.GetValue(reader, _ => []);
+        Lazy<FixedBitSet> bits;
         lock (cache)
         {
-            if (cache.TryGetValue(term, out var cached))
+            // One entry per kind and facet value (a few hundred), per segment reader; Lazy: computed once even when
+            // many searches ask for it at the same time.
+            if (!cache.TryGetValue(term, out bits!))
             {
-                return cached;
+                bits = new Lazy<FixedBitSet>(() => Load(reader, term));
+                cache[term] = bits;
             }
         }
 
+        return bits.Value;
+    }
+
+    private static FixedBitSet Load(AtomicReader reader, Term term)
+    {
         var bits = new FixedBitSet(reader.MaxDoc);
         var docs = reader.GetTermDocsEnum(term);
         if (docs is not null)
@@ -117,12 +126,6 @@ internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadO
                     bits.Set(doc);
                 }
             }
-        }
-
-        lock (cache)
-        {
-            // Bounded by the index: one entry per kind and facet value (a few hundred), per segment reader.
-            cache.TryAdd(term, bits);
         }
 
         return bits;

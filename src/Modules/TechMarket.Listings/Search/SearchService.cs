@@ -373,7 +373,8 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     /// </summary>
     private sealed class FacetCounter(IReadOnlyList<string> dimensions) : ICollector
     {
-        private static readonly ConditionalWeakTable<object, SegmentFacets> Cache = [];
+        // Lazy: concurrent first searches on a new segment wait for one decoding instead of each doing it.
+        private static readonly ConditionalWeakTable<object, Lazy<SegmentFacets>> Cache = [];
         private readonly Dictionary<string, Dictionary<string, int>> totals = dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
         private SegmentFacets? segment;
         // Pooled: a buffer of tens of thousands of hits would otherwise be a large-object allocation per search.
@@ -390,7 +391,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         {
             Flush();
             var reader = context.AtomicReader;
-            segment = Cache.GetValue(reader.CoreCacheKey, _ => SegmentFacets.Load(reader));
+            segment = Cache.GetValue(reader.CoreCacheKey, _ => new Lazy<SegmentFacets>(() => SegmentFacets.Load(reader))).Value;
         }
 
         public void Collect(int doc)
