@@ -10,13 +10,16 @@ using TechMarket.Listings.Search;
 return args switch
 {
     ["index", var path, var count] => BuildIndex(path, int.Parse(count, CultureInfo.InvariantCulture)),
+    ["profile", var path, var rounds] => Profile(path, int.Parse(rounds, CultureInfo.InvariantCulture), null),
+    ["profile", var path, var rounds, var only] => Profile(path, int.Parse(rounds, CultureInfo.InvariantCulture), only),
+    ["threads", var path, var seconds, var threads] => Threads(path, int.Parse(seconds, CultureInfo.InvariantCulture), int.Parse(threads, CultureInfo.InvariantCulture)),
     ["load", var url, var seconds, var concurrency] => await LoadAsync(url, int.Parse(seconds, CultureInfo.InvariantCulture), int.Parse(concurrency, CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: index <path> <count> | load <baseUrl> <seconds> <concurrency>");
+    Console.Error.WriteLine("usage: index <path> <count> | profile <path> <rounds> [url part] | threads <path> <seconds> <threads> | load <baseUrl> <seconds> <concurrency>");
     return 2;
 }
 
@@ -27,74 +30,156 @@ static int BuildIndex(string path, int count)
         Directory.Delete(path, recursive: true);
     }
 
-    var r = new Randomizer(1_000_000);
+    // Documents are generated and analysed on every core at once (IndexWriter is thread-safe); each block of 10,000
+    // has its own seeded generator, so the index content is the same whatever the thread count.
+    const int Block = 10_000;
     var fields = Enum.GetValues<TechField>();
     var provinces = Regions.Provinces.Take(31).ToArray();
     var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    var done = 0;
     var watch = Stopwatch.StartNew();
-    using (var index = new SearchIndex(path))
+    TimeSpan added, merged;
+    using (var index = new SearchIndex(path, ramBufferMb: 512))
     {
-        for (var i = 0; i < count; i++)
+        Parallel.For(0, (count + Block - 1) / Block, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, block =>
         {
-            var field = fields[i % fields.Length];
-            var text = TechMarket.Listings.DemoText.Listing(r, field);
-            var type = r.Enum<ListingType>();
-            var negotiable = r.Bool(0.3f);
-            var price = r.Number(1, 2000) * 10_000m;
-            var province = r.ArrayElement(provinces);
-            var at = start.AddMinutes(i);
-            var listing = Listing.Create(Guid.CreateVersion7(at), Guid.Empty, new ListingContent
+            var r = new Randomizer(1_000_000 + block);
+            for (var i = block * Block; i < Math.Min(count, (block + 1) * Block); i++)
             {
-                Title = text.Title,
-                Type = type,
-                Modes = r.Bool() ? [TransactionMode.Transfer] : [TransactionMode.OrdinaryLicense, TransactionMode.CoDevelopment],
-                Pricing = negotiable ? PricingKind.Negotiable : PricingKind.Fixed,
-                Price = negotiable ? null : price,
-                Maturity = r.Enum<MaturityStage>(),
-                Field = field,
-                Province = province.Code,
-                City = r.ArrayElement(province.Cities),
-                PatentStatus = type == ListingType.Patent ? r.Enum<PatentStatus>() : null,
-                Abstract = text.Abstract,
-                DescriptionHtml = text.Description,
-                Tags = text.Tags,
-            }, at);
-            listing.Submit(at);
-            listing.Approve(at);
-            index.Upsert(IndexDocuments.From(listing), IndexDocuments.KeyOf(EntityKinds.Listing, listing.Id));
-            if (i > 0 && i % 100_000 == 0)
-            {
-                Console.WriteLine($"  {i:N0} documents, {watch.Elapsed.TotalSeconds:F0} s");
+                var field = fields[i % fields.Length];
+                var text = TechMarket.Listings.DemoText.Listing(r, field);
+                var type = r.Enum<ListingType>();
+                var negotiable = r.Bool(0.3f);
+                var price = r.Number(1, 2000) * 10_000m;
+                var province = r.ArrayElement(provinces);
+                var at = start.AddMinutes(i);
+                var listing = Listing.Create(Guid.CreateVersion7(at), Guid.Empty, new ListingContent
+                {
+                    Title = text.Title,
+                    Type = type,
+                    Modes = r.Bool() ? [TransactionMode.Transfer] : [TransactionMode.OrdinaryLicense, TransactionMode.CoDevelopment],
+                    Pricing = negotiable ? PricingKind.Negotiable : PricingKind.Fixed,
+                    Price = negotiable ? null : price,
+                    Maturity = r.Enum<MaturityStage>(),
+                    Field = field,
+                    Province = province.Code,
+                    City = r.ArrayElement(province.Cities),
+                    PatentStatus = type == ListingType.Patent ? r.Enum<PatentStatus>() : null,
+                    Abstract = text.Abstract,
+                    DescriptionHtml = text.Description,
+                    Tags = text.Tags,
+                }, at);
+                listing.Submit(at);
+                listing.Approve(at);
+                index.Add(IndexDocuments.From(listing));
             }
-        }
+
+            var n = Interlocked.Add(ref done, Block);
+            if (n % 100_000 == 0)
+            {
+                Console.WriteLine($"  {n:N0} documents, {watch.Elapsed.TotalSeconds:F0} s");
+            }
+        });
+        added = watch.Elapsed;
+
+        // One segment: the index is searched far more often than it is built, and later changes add small segments.
+        index.ForceMerge(1);
+        merged = watch.Elapsed - added;
 
         // Position 0: a node started on this index with an empty change table keeps it as is.
         index.Commit(0);
     }
 
     var bytes = new DirectoryInfo(path).EnumerateFiles().Sum(f => f.Length);
-    Console.WriteLine($"indexed {count:N0} listings in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0} docs/s), index size {bytes / 1024.0 / 1024.0:F0} MiB");
+    Console.WriteLine($"indexed {count:N0} listings in {watch.Elapsed.TotalSeconds:F1} s ({count / watch.Elapsed.TotalSeconds:F0} docs/s; add {added.TotalSeconds:F1} s, force-merge {merged.TotalSeconds:F1} s) on {Environment.ProcessorCount} threads, index size {bytes / 1024.0 / 1024.0:F0} MiB");
+    return 0;
+}
+
+static int Threads(string path, int seconds, int threads)
+{
+    // The search service in process on several threads at once, uncached: throughput without HTTP, and a check that
+    // searches do not wait on each other (compare with threads = 1).
+    using var index = new SearchIndex(path);
+    var search = new SearchService(index, Localizer(), new SearchOptions { ResultCacheEntries = 0 });
+    var requests = Queries.Select(url => Parse(search, url)).ToList();
+    foreach (var request in requests)
+    {
+        search.Search(request);
+    }
+
+    var done = 0;
+    var until = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
+    var watch = Stopwatch.StartNew();
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+    {
+        for (var i = t; Stopwatch.GetTimestamp() < until; i++)
+        {
+            search.Search(requests[i % requests.Count]);
+            Interlocked.Increment(ref done);
+        }
+    });
+    var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+    Console.WriteLine($"{threads} threads: {done / watch.Elapsed.TotalSeconds:F0} searches/s, {cpuMs / done:F2} ms CPU per search");
+    return 0;
+}
+
+static Microsoft.Extensions.Localization.StringLocalizer<TechMarket.Listings.ListingsStrings> Localizer() =>
+    new(new Microsoft.Extensions.Localization.ResourceManagerStringLocalizerFactory(
+        Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Localization.LocalizationOptions { ResourcesPath = "Resources" }),
+        Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+
+static SearchRequest Parse(SearchService search, string url)
+{
+    var q = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + url).Query);
+    int? Int(string name) => q[name] is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
+    var parameters = new SearchParameters(q["q"], q["tab"], q["type"], q["mode"], q["field"], q["region"], q["price"], q["maturity"], q["patent"], q["sort"], Int("page"), Int("pageSize"));
+    return search.Parse(parameters, new TechMarket.Kernel.Http.FieldErrors()) ?? throw new InvalidOperationException(url);
+}
+
+static int Profile(string path, int rounds, string? only)
+{
+    // The search service alone, in process, on one thread: where the time goes per query, without HTTP.
+    using var index = new SearchIndex(path);
+    var search = new SearchService(index, Localizer(), new SearchOptions { ResultCacheEntries = 0 });
+    var requests = Queries.Where(url => only is null || url.Contains(only, StringComparison.Ordinal)).Select(url => (url, request: Parse(search, url))).ToList();
+    var first = Stopwatch.StartNew();
+    search.Search(requests[0].request);
+    Console.WriteLine($"first query (loads facet arrays) {first.Elapsed.TotalMilliseconds:F0} ms");
+    // Warm up every query first so that JIT tiering (which compiles on background threads) is over before measuring.
+    for (var i = 0; i < 30; i++)
+    {
+        foreach (var (_, request) in requests)
+        {
+            search.Search(request);
+        }
+    }
+
+    var total = 0.0;
+    foreach (var (url, request) in requests)
+    {
+        var watch = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        SearchResult? result = null;
+        for (var i = 0; i < rounds; i++)
+        {
+            result = search.Search(request);
+        }
+
+        // CPU time as well as wall time: on a shared machine the wall time mostly measures the other processes.
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
+        var ms = watch.Elapsed.TotalMilliseconds / rounds;
+        total += cpuMs;
+        Console.WriteLine($"{cpuMs,8:F2} ms CPU {ms,8:F2} ms wall {result!.Total,8:N0} hits  {url}");
+    }
+
+    Console.WriteLine($"mean {total / requests.Count:F2} ms CPU per search");
     return 0;
 }
 
 static async Task<int> LoadAsync(string baseUrl, int seconds, int concurrency)
 {
-    // Fixed mixed set: Chinese and English, single words and phrases, with and without filters and sorts.
-    string[] queries =
-    [
-        "/api/v1/search?q=锂电池",
-        "/api/v1/search?q=深度学习",
-        "/api/v1/search?q=机器视觉 装配",
-        "/api/v1/search?q=battery",
-        "/api/v1/search?q=石墨烯&field=NewMaterials",
-        "/api/v1/search?q=污水处理&region=44,32",
-        "/api/v1/search?q=储能系统&type=Patent&sort=PriceAsc",
-        "/api/v1/search?q=无人机&sort=Newest",
-        "/api/v1/search?q=基因编辑 疫苗",
-        "/api/v1/search?field=AdvancedManufacturing&price=From500KTo2M&page=2",
-        "/api/v1/search?q=PLC控制",
-        "/api/v1/search?q=光伏组件&mode=Transfer",
-    ];
+    var queries = Queries;
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = new Uri(baseUrl) };
     foreach (var q in queries)
     {
@@ -132,4 +217,24 @@ static async Task RunAsync(string name, HttpClient http, string[] urls, int seco
     var all = latencies.SelectMany(l => l).Order().ToArray();
     double P(double q) => all[Math.Min(all.Length - 1, (int)(q * all.Length))];
     Console.WriteLine($"{name}: {all.Length / total.Elapsed.TotalSeconds:F0} req/s, p50 {P(0.50):F1} ms, p99 {P(0.99):F1} ms, max {all[^1]:F1} ms, errors {errors}, requests {all.Length}");
+}
+
+internal partial class Program
+{
+    // Fixed mixed set: Chinese and English, single words and phrases, with and without filters and sorts.
+    private static readonly string[] Queries =
+    [
+        "/api/v1/search?q=锂电池",
+        "/api/v1/search?q=深度学习",
+        "/api/v1/search?q=机器视觉 装配",
+        "/api/v1/search?q=battery",
+        "/api/v1/search?q=石墨烯&field=NewMaterials",
+        "/api/v1/search?q=污水处理&region=44,32",
+        "/api/v1/search?q=储能系统&type=Patent&sort=PriceAsc",
+        "/api/v1/search?q=无人机&sort=Newest",
+        "/api/v1/search?q=基因编辑 疫苗",
+        "/api/v1/search?field=AdvancedManufacturing&price=From500KTo2M&page=2",
+        "/api/v1/search?q=PLC控制",
+        "/api/v1/search?q=光伏组件&mode=Transfer",
+    ];
 }

@@ -24,6 +24,8 @@ public static class ListingsModule
         services.AddSingleton<SearchIndex>();
         services.AddSingleton<SearchIndexer>();
         services.AddHostedService(sp => sp.GetRequiredService<SearchIndexer>());
+        services.AddSingleton<SearchChangePruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<SearchChangePruner>());
         services.AddSingleton<SearchService>();
         // P1: the Insights module's classifier (model embedded in its assembly, loaded once on first use).
         services.TryAddSingleton<TechMarket.Insights.Classification.IFieldClassifier>(_ => new TechMarket.Insights.Classification.FieldClassifier());

@@ -1,7 +1,10 @@
 using Bogus;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using TechMarket.Identity.Domain;
+using TechMarket.Kernel.Security;
 using TechMarket.Listings.Domain;
 using TechMarket.Listings.Features;
 using TechMarket.Listings.Persistence;
@@ -13,7 +16,7 @@ namespace TechMarket.Listings;
 /// verified demo members, published as if an operator had approved them. Runs once: skipped when the owners already
 /// have listings.
 /// </summary>
-public sealed class ListingsSeeder(ListingsDbContext db, IConfiguration configuration, TimeProvider clock, ILogger<ListingsSeeder> logger)
+public sealed class ListingsSeeder(ListingsDbContext db, UserManager<Member> users, IConfiguration configuration, TimeProvider clock, ILogger<ListingsSeeder> logger)
 {
     public const int DemoListings = 220;
     public const int DemoDemands = 80;
@@ -107,8 +110,8 @@ public sealed class ListingsSeeder(ListingsDbContext db, IConfiguration configur
             db.Demands.Add(demand);
         }
 
-        // The enterprise account is an institution, the verified individual one of its experts. The other demo experts
-        // stand for accounts that do not exist in this demo database: their member ids are fixed and never log in.
+        // The enterprise account is an institution, the verified individual one of its experts. Every other demo expert
+        // gets a real member account (expert01@techmarket.demo …), so "contact" reaches someone.
         var institution = Profile.Create(Guid.CreateVersion7(now), companyId, ProfileKind.Institution, now);
         institution.Update(new ProfileInput(ProfileKind.Institution, "福州星河新材料科技有限公司", null, null, InstitutionKind.Enterprise, null, [TechField.NewMaterials, TechField.NewEnergy], "35",
             "专注于石墨烯改性与锂电池隔膜材料研发的高新技术企业。", "拥有发明专利30余项，产品应用于新能源汽车与储能领域。", true), now);
@@ -121,12 +124,45 @@ public sealed class ListingsSeeder(ListingsDbContext db, IConfiguration configur
         {
             var field = fields[i % fields.Length];
             var (name, jobTitle, affiliation, intro, achievements) = DemoText.Expert(r, field);
-            var profile = Profile.Create(r.Guid(), r.Guid(), ProfileKind.Expert, now);
+            var memberId = await DemoExpertAccountAsync(i + 1, name);
+            var profile = Profile.Create(r.Guid(), memberId, ProfileKind.Expert, now);
             profile.Update(new ProfileInput(ProfileKind.Expert, name, jobTitle, affiliation, null, null, [field], r.ArrayElement(Regions.Provinces.Take(31).ToArray()).Code, intro, achievements, r.Bool()), now);
             db.Profiles.Add(profile);
         }
 
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Seeded {Listings} demo listings, {Demands} demands and {Experts} expert profiles", DemoListings, DemoDemands, DemoExperts + 2);
+    }
+
+    /// <summary>
+    /// A member account for a demo expert, created through Identity's UserManager. No password: the accounts exist so
+    /// that consulting an expert opens a real conversation; nobody signs in with them (and seeding skips 40 password
+    /// hashes). Messaging only reaches verified members, so they are marked verified individuals under the expert's
+    /// name — demo data without an ID document behind it, the same as the rest of the demo content.
+    /// </summary>
+    private async Task<Guid> DemoExpertAccountAsync(int number, string name)
+    {
+        var account = $"expert{number:00}@techmarket.demo";
+        if (await users.FindByNameAsync(account) is { } existing)
+        {
+            return existing.Id;
+        }
+
+        if (!AccountName.TryParse(account, out var accountName))
+        {
+            throw new InvalidOperationException($"'{account}' is not a valid account name.");
+        }
+
+        var member = Member.Register(accountName, name, clock.GetUtcNow());
+        member.VerificationLevel = VerificationLevel.Individual;
+        member.VerifiedName = name;
+        var created = await users.CreateAsync(member);
+        if (!created.Succeeded)
+        {
+            throw new InvalidOperationException($"Could not create {account}: {string.Join("; ", created.Errors.Select(e => e.Description))}");
+        }
+
+        await users.AddToRoleAsync(member, Roles.Member);
+        return member.Id;
     }
 }

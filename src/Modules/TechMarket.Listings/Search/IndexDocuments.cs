@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Lucene.Net.Documents;
 using Lucene.Net.Util;
 using TechMarket.Listings.Domain;
@@ -24,6 +25,14 @@ public sealed record HitData(
     string? Affiliation,
     string? JobTitle,
     DateTimeOffset At);
+
+/// <summary>
+/// Compile-time serializer for the stored card data: read for every hit of every search, so no reflection. Same
+/// shape as before (web defaults: camelCase), so existing indexes stay readable.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(HitData))]
+internal sealed partial class HitDataJson : JsonSerializerContext;
 
 /// <summary>Turns listings, demands and profiles into Lucene documents.</summary>
 public static class IndexDocuments
@@ -116,5 +125,5 @@ public static class IndexDocuments
     }
 
     private static void Data(Document doc, HitData data) =>
-        doc.Add(new StoredField(IndexFields.Data, JsonSerializer.Serialize(data, Persistence.Json.Options)));
+        doc.Add(new StoredField(IndexFields.Data, JsonSerializer.Serialize(data, HitDataJson.Default.HitData)));
 }

@@ -31,7 +31,7 @@ public sealed partial class MixedAnalyzer : Analyzer
     {
         var tokenizer = new StandardTokenizer(Version, reader);
         TokenStream stream = new CJKWidthFilter(tokenizer);
-        stream = new LowerCaseFilter(Version, stream);
+        stream = new AsciiFastLowerCaseFilter(stream);
         stream = new CJKBigramFilter(stream, CJKScript.HAN | CJKScript.HIRAGANA | CJKScript.KATAKANA | CJKScript.HANGUL, unigrams);
         stream = new StopFilter(Version, stream, EnglishAnalyzer.DefaultStopSet);
         stream = new PorterStemFilter(stream);
@@ -56,6 +56,46 @@ public sealed partial class MixedAnalyzer : Analyzer
 
         stream.End();
         return result;
+    }
+
+    /// <summary>
+    /// Same output as Lucene's LowerCaseFilter for the text we index (BMP characters), without its per-character
+    /// culture call: most of our characters are Han, which have no case, and ICU case mapping was the largest single
+    /// cost of analysing text (indexing and highlighting). Only characters that are upper case are mapped.
+    /// </summary>
+    private sealed class AsciiFastLowerCaseFilter : TokenFilter
+    {
+        private readonly Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute term;
+
+        public AsciiFastLowerCaseFilter(TokenStream input)
+            : base(input) => term = AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+
+        public override bool IncrementToken()
+        {
+            if (!m_input.IncrementToken())
+            {
+                return false;
+            }
+
+            var buffer = term.Buffer;
+            for (var i = 0; i < term.Length; i++)
+            {
+                var c = buffer[i];
+                if (c < 0x80)
+                {
+                    if (c is >= 'A' and <= 'Z')
+                    {
+                        buffer[i] = (char)(c | 0x20);
+                    }
+                }
+                else if (char.IsUpper(c))
+                {
+                    buffer[i] = char.ToLowerInvariant(c);
+                }
+            }
+
+            return true;
+        }
     }
 
     [GeneratedRegex(@"(?<=\p{IsCJKUnifiedIdeographs})\s+(?=\p{IsCJKUnifiedIdeographs})")]

@@ -14,6 +14,7 @@ namespace TechMarket.Listings.Search;
 public sealed class SearchIndex : IDisposable
 {
     private const string PositionKey = "position";
+    private const string CommittedAtKey = "committed_at";
     private readonly Directory directory;
     private readonly IndexWriter writer;
     private readonly SearcherManager searchers;
@@ -24,14 +25,19 @@ public sealed class SearchIndex : IDisposable
     {
     }
 
-    public SearchIndex(string path)
+    /// <param name="ramBufferMb">
+    /// Memory for buffered documents before a segment is flushed; a bulk build passes a large value so it writes few,
+    /// large segments instead of many small ones that then have to be merged.
+    /// </param>
+    public SearchIndex(string path, double ramBufferMb = 16)
     {
         Path = path;
         System.IO.Directory.CreateDirectory(path);
         directory = FSDirectory.Open(path);
-        var config = new IndexWriterConfig(MixedAnalyzer.Version, IndexAnalyzer) { OpenMode = OpenMode.CREATE_OR_APPEND };
+        var config = new IndexWriterConfig(MixedAnalyzer.Version, IndexAnalyzer) { OpenMode = OpenMode.CREATE_OR_APPEND, RAMBufferSizeMB = ramBufferMb };
         writer = new IndexWriter(directory, config);
         Position = writer.CommitData is { } data && data.TryGetValue(PositionKey, out var p) ? long.Parse(p, CultureInfo.InvariantCulture) : 0;
+        CommittedAt = writer.CommitData is { } d && d.TryGetValue(CommittedAtKey, out var at) ? new DateTimeOffset(long.Parse(at, CultureInfo.InvariantCulture), TimeSpan.Zero) : null;
         if (!DirectoryReader.IndexExists(directory))
         {
             writer.Commit();
@@ -49,21 +55,42 @@ public sealed class SearchIndex : IDisposable
     /// <summary>The id of the last change-feed row applied and committed on this node.</summary>
     public long Position { get; private set; }
 
+    /// <summary>When this node last committed changes (null for an index built before this was recorded).</summary>
+    public DateTimeOffset? CommittedAt { get; private set; }
+
+    /// <summary>Live documents in the committed index.</summary>
+    public int DocumentCount => Search(s => s.IndexReader.NumDocs);
+
     public void Upsert(Lucene.Net.Documents.Document document, string key) =>
         writer.UpdateDocument(new Term(IndexFields.Key, key), document);
+
+    /// <summary>Adds a document known to be new (bulk build): no delete-by-key lookup. Safe from several threads.</summary>
+    public void Add(Lucene.Net.Documents.Document document) => writer.AddDocument(document);
+
+    /// <summary>
+    /// Merges the index down to at most <paramref name="segments"/> segments after a bulk build: fewer segments means
+    /// fewer postings lists to visit and one set of facet arrays per query.
+    /// </summary>
+    public void ForceMerge(int segments) => writer.ForceMerge(segments);
 
     public void Delete(string key) => writer.DeleteDocuments(new Term(IndexFields.Key, key));
 
     public void DeleteAll() => writer.DeleteAll();
 
     /// <summary>Makes the applied changes durable with their position and visible to new searches.</summary>
-    public void Commit(long position)
+    public void Commit(long position, DateTimeOffset? at = null)
     {
         lock (gate)
         {
-            writer.SetCommitData(new Dictionary<string, string> { [PositionKey] = position.ToString(CultureInfo.InvariantCulture) });
+            var now = at ?? DateTimeOffset.UtcNow;
+            writer.SetCommitData(new Dictionary<string, string>
+            {
+                [PositionKey] = position.ToString(CultureInfo.InvariantCulture),
+                [CommittedAtKey] = now.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            });
             writer.Commit();
             Position = position;
+            CommittedAt = now;
         }
 
         searchers.MaybeRefreshBlocking();

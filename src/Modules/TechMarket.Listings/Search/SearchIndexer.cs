@@ -23,9 +23,21 @@ public sealed class SearchIndexer(IServiceScopeFactory scopes, SearchIndex index
     {
         // Let the host finish starting (migrations run before, but the tests' hosts start in parallel).
         await Task.Yield();
-        if (options.Rebuild)
+        if (options.Rebuild || NeedsRebuild())
         {
-            await RebuildAsync(stoppingToken);
+            try
+            {
+                await RebuildAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Tables not there yet or database down: catching up from the position is the fallback.
+                logger.LogWarning(e, "Search index rebuild failed; catching up from {Position}", index.Position);
+            }
         }
 
         while (!stoppingToken.IsCancellationRequested)
@@ -55,6 +67,21 @@ public sealed class SearchIndexer(IServiceScopeFactory scopes, SearchIndex index
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Change rows are pruned after the retention (SearchChangePruner), so replaying them is only complete for an index
+    /// that is younger than that. An empty index starts from the tables too (a new node, or a deleted index folder); an
+    /// index with documents at position 0 is a pre-built one (the benchmark's) and is kept.
+    /// </summary>
+    public bool NeedsRebuild()
+    {
+        if (index.Position == 0)
+        {
+            return index.DocumentCount == 0;
+        }
+
+        return index.CommittedAt is not { } at || clock.GetUtcNow() - at > options.ChangeRetention;
     }
 
     /// <summary>Applies the next batch of changes; returns how many rows it read.</summary>
@@ -106,7 +133,7 @@ public sealed class SearchIndexer(IServiceScopeFactory scopes, SearchIndex index
 
         await ApplyAsync(db, batch.Concat(late).ToList(), cancellationToken);
         var newPosition = batch.Count > 0 ? batch[^1].Id : position;
-        index.Commit(newPosition);
+        index.Commit(newPosition, clock.GetUtcNow());
         logger.LogDebug("Search index applied {Count} changes up to {Position}", batch.Count + late.Count, newPosition);
         return batch.Count;
     }
@@ -139,7 +166,7 @@ public sealed class SearchIndexer(IServiceScopeFactory scopes, SearchIndex index
         }
 
         gaps.Clear();
-        index.Commit(position);
+        index.Commit(position, clock.GetUtcNow());
         logger.LogInformation("Search index rebuilt: {Count} documents at position {Position}", count, position);
     }
 

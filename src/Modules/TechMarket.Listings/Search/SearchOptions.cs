@@ -14,4 +14,16 @@ public sealed class SearchOptions
     public bool Rebuild { get; set; }
 
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>Change rows older than this are deleted; a node whose index is older than this rebuilds it on start.</summary>
+    public TimeSpan ChangeRetention { get; set; } = TimeSpan.FromDays(7);
+
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How many search results this node keeps in memory, keyed by the normalized request and the index version they
+    /// were computed on (so any index change makes old entries unreachable). 0 disables the cache (the benchmark's
+    /// uncached run: --Search:ResultCacheEntries=0).
+    /// </summary>
+    public int ResultCacheEntries { get; set; } = 4096;
 }

@@ -2,9 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Lucene.Net.Index;
-using Lucene.Net.QueryParsers.Classic;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
 using Microsoft.Extensions.Localization;
@@ -46,12 +44,13 @@ public sealed record SearchResult(
 /// <summary>Raw query-string values, as both the API and the search page receive them.</summary>
 public sealed record SearchParameters(string? Q, string? Tab, string? Type, string? Mode, string? Field, string? Region, string? Price, string? Maturity, string? Patent, string? Sort, int? Page, int? PageSize);
 
-public sealed partial class SearchService(SearchIndex index, IStringLocalizer<ListingsStrings> text)
+public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsStrings> text, SearchOptions? options = null)
 {
     public const int MaxQueryLength = 200;
     public const int MaxPageSize = 50;
     public const int MaxResultWindow = 1000;
-    private static readonly Dictionary<string, float> Boosts = new() { [IndexFields.Title] = 4f, [IndexFields.Tags] = 2f, [IndexFields.Body] = 1f };
+    private readonly SearchResultCache cache = new((options ?? new SearchOptions()).ResultCacheEntries);
+    private static readonly (string Field, float Boost)[] Boosts = [(IndexFields.Title, 4f), (IndexFields.Tags, 2f), (IndexFields.Body, 1f)];
 
     /// <summary>Checks every parameter; unknown filter values and over-long queries are errors, never silently dropped.</summary>
     public SearchRequest? Parse(SearchParameters p, FieldErrors errors)
@@ -131,51 +130,72 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
         return errors.IsEmpty ? new SearchRequest(q, tab, filters, sort, page, size) : null;
     }
 
-    public SearchResult Search(SearchRequest request)
+    public SearchResult Search(SearchRequest request) =>
+        index.Search(searcher => cache.GetOrAdd(((DirectoryReader)searcher.IndexReader).Version, request, () => Run(searcher, request)));
+
+    private static SearchResult Run(IndexSearcher searcher, SearchRequest request)
     {
         var textQuery = TextQuery(request.Text);
         var kind = KindOf(request.Tab);
-        return index.Search(searcher =>
+        using var filter = ExactFilter.For(kind, request.Filters, except: null);
+        var filtered = filter.Query(searcher, textQuery);
+        var facets = new FacetCounter(IndexFields.Dimensions);
+        var want = request.Page * request.PageSize;
+        ITopDocsCollector top = request.Sort switch
         {
-            var filtered = Filtered(textQuery, kind, request.Filters, except: null);
-            var facets = new FacetCounter(IndexFields.Dimensions);
-            var want = request.Page * request.PageSize;
-            ITopDocsCollector top = request.Sort switch
-            {
-                SearchSort.Relevance => TopScoreDocCollector.Create(want, true),
-                _ => TopFieldCollector.Create(SortOf(request.Sort), want, fillFields: false, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: true),
-            };
-            searcher.Search(filtered, MultiCollector.Wrap((ICollector)top, facets));
-            var counts = facets.Counts();
+            SearchSort.Relevance => TopScoreDocCollector.Create(want, true),
+            _ => TopFieldCollector.Create(SortOf(request.Sort), want, fillFields: false, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: true),
+        };
+        searcher.Search(filtered, MultiCollector.Wrap((ICollector)top, facets));
+        var counts = facets.Counts();
 
-            // Drill-sideways: a dimension's own counts ignore its own filter, so the other choices stay visible.
-            foreach (var dim in request.Filters.Keys)
+        // Drill-sideways: a dimension's own counts ignore its own filter, so the other choices stay visible.
+        foreach (var (dim, values) in request.Filters)
+        {
+            if (values.Count == 0)
             {
-                var sideways = new FacetCounter([dim]);
-                searcher.Search(Filtered(textQuery, kind, request.Filters, except: dim), sideways);
-                counts[dim] = sideways.Counts()[dim];
+                continue;
             }
 
-            var docs = top.GetTopDocs((request.Page - 1) * request.PageSize, request.PageSize);
-            var terms = HighlightTerms(request.Text);
-            var hits = docs.ScoreDocs.Select(sd => ToHit(searcher.Doc(sd.Doc), terms)).ToList();
+            var sideways = new FacetCounter([dim]);
+            using var others = ExactFilter.For(kind, request.Filters, except: dim);
+            searcher.Search(others.Query(searcher, textQuery), sideways);
+            counts[dim] = sideways.Counts()[dim];
+        }
 
-            var tabs = new Dictionary<SearchTab, int>();
-            foreach (var t in Enum.GetValues<SearchTab>())
-            {
-                if (t == request.Tab)
-                {
-                    tabs[t] = docs.TotalHits;
-                    continue;
-                }
+        var docs = top.GetTopDocs((request.Page - 1) * request.PageSize, request.PageSize);
+        var terms = HighlightTerms(request.Text);
+        var hits = new List<SearchHit>(docs.ScoreDocs.Length);
+        foreach (var sd in docs.ScoreDocs)
+        {
+            var stored = new StoredHit();
+            searcher.Doc(sd.Doc, stored);
+            hits.Add(stored.ToHit(terms));
+        }
 
-                var counter = new TotalHitCountCollector();
-                searcher.Search(Filtered(textQuery, KindOf(t), new Dictionary<string, IReadOnlyList<string>>(), null), counter);
-                tabs[t] = counter.TotalHits;
-            }
+        var tabs = new Dictionary<SearchTab, int>();
+        foreach (var t in Enum.GetValues<SearchTab>())
+        {
+            tabs[t] = t == request.Tab ? docs.TotalHits : CountOf(searcher, textQuery, KindOf(t));
+        }
 
-            return new SearchResult(request, docs.TotalHits, hits, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, int>)c.Value), tabs);
-        });
+        return new SearchResult(request, docs.TotalHits, hits, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, int>)c.Value), tabs);
+    }
+
+    /// <summary>A tab's count: without text and deletions it is the kind term's document frequency, no search at all.</summary>
+    private static int CountOf(IndexSearcher searcher, Query? textQuery, string kind)
+    {
+        var kindTerm = new Term(IndexFields.Kind, kind);
+        var ofKind = searcher.IndexReader.DocFreq(kindTerm);
+        if (ofKind == 0 || (textQuery is null && !searcher.IndexReader.HasDeletions))
+        {
+            return ofKind;
+        }
+
+        var counter = new TotalHitCountCollector();
+        using var filter = ExactFilter.For(kind, new Dictionary<string, IReadOnlyList<string>>(), null);
+        searcher.Search(filter.Query(searcher, textQuery), counter);
+        return counter.TotalHits;
     }
 
     /// <summary>The newest published items of one kind (home page).</summary>
@@ -189,76 +209,101 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
         _ => EntityKinds.Listing,
     };
 
-    private static Query? TextQuery(string text)
+    /// <summary>
+    /// User text is literal, never query syntax: it is split on whitespace and every word must match, in the title,
+    /// the tags or the body (boosted in that order); within one field all of a word's terms must match, so "深度 学习"
+    /// finds "深度学习" (bigrams 深度 + 学习). Built directly rather than through the classic query parser, which
+    /// throws and catches exceptions while parsing and was a large share of a search's cost.
+    /// </summary>
+    internal static Query? TextQuery(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
 
-        // User text is literal: every operator character is escaped, so no input can make the parser fail. The parser
-        // splits on whitespace and each word must match, so "深度 学习" finds "深度学习" (bigrams 深度 + 学习).
-        var normalized = text;
-        var parser = new MultiFieldQueryParser(MixedAnalyzer.Version, [IndexFields.Title, IndexFields.Tags, IndexFields.Body], SearchIndex.QueryAnalyzer, Boosts)
+        var all = new BooleanQuery();
+        foreach (var word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
         {
-            DefaultOperator = Operator.AND,
-        };
-        var escaped = QueryParserBase.Escape(normalized);
-        // Escape leaves the words AND/OR/NOT alone; lower-case makes them plain terms.
-        escaped = Operators().Replace(escaped, m => m.Value.ToLowerInvariant());
-        return parser.Parse(escaped);
-    }
-
-    private static Query Filtered(Query? textQuery, string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, string? except)
-    {
-        var filter = new BooleanQuery { { new TermQuery(new Term(IndexFields.Kind, kind)), Occur.MUST } };
-        foreach (var (dim, values) in filters)
-        {
-            if (dim == except || values.Count == 0)
+            var terms = SearchIndex.QueryAnalyzer.Tokens(word).Select(t => t.Term).Distinct(StringComparer.Ordinal).ToList();
+            if (terms.Count == 0)
             {
+                // Only stop words or punctuation: nothing to match, as the parser did.
                 continue;
             }
 
-            var any = new BooleanQuery();
-            foreach (var value in values)
+            var anyField = new BooleanQuery();
+            foreach (var (field, boost) in Boosts)
             {
-                any.Add(new TermQuery(new Term(dim, value)), Occur.SHOULD);
+                Query inField;
+                if (terms.Count == 1)
+                {
+                    inField = new TermQuery(new Term(field, terms[0]));
+                }
+                else
+                {
+                    var every = new BooleanQuery();
+                    foreach (var term in terms)
+                    {
+                        every.Add(new TermQuery(new Term(field, term)), Occur.MUST);
+                    }
+
+                    inField = every;
+                }
+
+                inField.Boost = boost;
+                anyField.Add(inField, Occur.SHOULD);
             }
 
-            filter.Add(any, Occur.MUST);
+            all.Add(anyField, Occur.MUST);
         }
 
-        if (textQuery is null)
-        {
-            return new ConstantScoreQuery(filter);
-        }
-
-        // A conjunction, not a FilteredQuery: the scorer leapfrogs between the text postings and the (often much
-        // smaller) kind and filter postings, so counting demands for a tab does not walk every matching listing.
-        return new BooleanQuery
-        {
-            { textQuery, Occur.MUST },
-            { new ConstantScoreQuery(filter) { Boost = 0f }, Occur.MUST },
-        };
+        return all.Clauses.Count == 0 ? null : all;
     }
 
     private static Sort SortOf(SearchSort sort) => sort switch
     {
-        SearchSort.Newest => new Sort(new SortField(IndexFields.Published, SortFieldType.INT64, true)),
+        SearchSort.Newest => new Sort(DecodedInt64Sort.Field(IndexFields.Published, true)),
         // Items without a price (negotiable, no range) go last either way: see IndexDocuments.Prices.
-        SearchSort.PriceAsc => new Sort(new SortField(IndexFields.Price, SortFieldType.INT64, false)),
-        _ => new Sort(new SortField(IndexFields.PriceDescending, SortFieldType.INT64, true)),
+        SearchSort.PriceAsc => new Sort(DecodedInt64Sort.Field(IndexFields.Price, false)),
+        _ => new Sort(DecodedInt64Sort.Field(IndexFields.PriceDescending, true)),
     };
 
     private static HashSet<string> HighlightTerms(string text) =>
         string.IsNullOrWhiteSpace(text) ? [] : SearchIndex.QueryAnalyzer.Tokens(text).Select(t => t.Term).ToHashSet(StringComparer.Ordinal);
 
-    private static SearchHit ToHit(Lucene.Net.Documents.Document doc, HashSet<string> terms)
+    /// <summary>The stored fields of one hit, read straight into fields instead of a Lucene Document.</summary>
+    private sealed class StoredHit : StoredFieldVisitor
     {
-        var title = doc.Get(IndexFields.Title) ?? "";
-        var snippet = doc.Get(IndexFields.Snippet) ?? "";
-        var data = JsonSerializer.Deserialize<HitData>(doc.Get(IndexFields.Data) ?? "{}", Persistence.Json.Options)!;
-        return new SearchHit(Guid.Parse(doc.Get(IndexFields.Id)), doc.Get(IndexFields.Kind), title, Highlight(title, terms, int.MaxValue), Highlight(snippet, terms, 160), doc.Get(IndexFields.Tags) ?? "", data);
+        private string? kind;
+        private string? id;
+        private string? title;
+        private string? tags;
+        private string? snippet;
+        private string? data;
+
+        public override Status NeedsField(FieldInfo fieldInfo) => Status.YES;
+
+        public override void StringField(FieldInfo fieldInfo, string value)
+        {
+            switch (fieldInfo.Name)
+            {
+                case IndexFields.Kind: kind = value; break;
+                case IndexFields.Id: id = value; break;
+                case IndexFields.Title: title = value; break;
+                case IndexFields.Tags: tags = value; break;
+                case IndexFields.Snippet: snippet = value; break;
+                case IndexFields.Data: data = value; break;
+                default: break;
+            }
+        }
+
+        public SearchHit ToHit(HashSet<string> terms)
+        {
+            var data = JsonSerializer.Deserialize(this.data ?? "{}", HitDataJson.Default.HitData)!;
+            var title = this.title ?? "";
+            return new SearchHit(Guid.Parse(id!), kind!, title, Highlight(title, terms, int.MaxValue), Highlight(snippet ?? "", terms, 160), tags ?? "", data);
+        }
     }
 
     /// <summary>
@@ -270,7 +315,10 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
         var ranges = new List<(int Start, int End)>();
         if (terms.Count > 0)
         {
-            foreach (var (term, start, end) in SearchIndex.IndexAnalyzer.Tokens(source))
+            // Bigrams are enough unless a query term is a single character ("锂"), which only the index analyzer emits
+            // inside longer words; the query analyzer makes about half as many tokens.
+            var analyzer = terms.Any(t => t.Length == 1) ? SearchIndex.IndexAnalyzer : SearchIndex.QueryAnalyzer;
+            foreach (var (term, start, end) in analyzer.Tokens(source))
             {
                 if (terms.Contains(term) && end <= source.Length)
                 {
@@ -316,19 +364,22 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
         return html.ToString();
     }
 
-    [GeneratedRegex(@"\b(AND|OR|NOT)\b")]
-    private static partial Regex Operators();
-
     /// <summary>
-    /// Counts facet values of the matching documents. Each segment's doc values are decoded once into plain arrays
-    /// (segments are immutable, so the arrays live as long as the segment core); counting is then array lookups.
+    /// Counts facet values of the matching documents. Collecting only records the document number; counting happens
+    /// per segment afterwards in one pass over the recorded documents (in increasing order, so memory is read nearly
+    /// sequentially). Each segment's values are decoded once (segments are immutable) into one 64-bit word per
+    /// document: a byte per dimension — the value's ord, or for a multi-valued dimension with up to 8 values a bit
+    /// mask — so counting a document costs one memory read for all dimensions.
     /// </summary>
     private sealed class FacetCounter(IReadOnlyList<string> dimensions) : ICollector
     {
-        private static readonly ConditionalWeakTable<object, Dictionary<string, SegmentOrds>> Cache = [];
-        private static readonly Lock CacheGate = new();
+        // Lazy: concurrent first searches on a new segment wait for one decoding instead of each doing it.
+        private static readonly ConditionalWeakTable<object, Lazy<SegmentFacets>> Cache = [];
         private readonly Dictionary<string, Dictionary<string, int>> totals = dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
-        private readonly List<(string Dim, SegmentOrds Ords, int[] Counts)> segment = [];
+        private SegmentFacets? segment;
+        // Pooled: a buffer of tens of thousands of hits would otherwise be a large-object allocation per search.
+        private int[] docs = System.Buffers.ArrayPool<int>.Shared.Rent(4096);
+        private int count;
 
         public bool AcceptsDocsOutOfOrder => true;
 
@@ -340,100 +391,162 @@ public sealed partial class SearchService(SearchIndex index, IStringLocalizer<Li
         {
             Flush();
             var reader = context.AtomicReader;
-            Dictionary<string, SegmentOrds> all;
-            lock (CacheGate)
-            {
-                all = Cache.GetValue(reader.CoreCacheKey, _ => []);
-            }
-
-            foreach (var dim in dimensions)
-            {
-                SegmentOrds? ords;
-                lock (all)
-                {
-                    if (!all.TryGetValue(dim, out ords))
-                    {
-                        ords = SegmentOrds.Load(reader, dim);
-                        all[dim] = ords;
-                    }
-                }
-
-                if (ords.Labels.Length > 0)
-                {
-                    segment.Add((dim, ords, new int[ords.Labels.Length]));
-                }
-            }
+            segment = Cache.GetValue(reader.CoreCacheKey, _ => new Lazy<SegmentFacets>(() => SegmentFacets.Load(reader))).Value;
         }
 
         public void Collect(int doc)
         {
-            foreach (var (_, ords, counts) in segment)
+            if (count == docs.Length)
             {
-                for (var i = ords.Start[doc]; i < ords.Start[doc + 1]; i++)
-                {
-                    counts[ords.Ords[i]]++;
-                }
+                var bigger = System.Buffers.ArrayPool<int>.Shared.Rent(docs.Length * 2);
+                Array.Copy(docs, bigger, count);
+                System.Buffers.ArrayPool<int>.Shared.Return(docs);
+                docs = bigger;
             }
+
+            docs[count++] = doc;
         }
 
+        /// <summary>The counts; call once, after the search (the document buffer goes back to the pool).</summary>
         public Dictionary<string, Dictionary<string, int>> Counts()
         {
             Flush();
+            System.Buffers.ArrayPool<int>.Shared.Return(docs);
+            docs = [];
             return totals;
         }
 
         private void Flush()
         {
-            foreach (var (dim, ords, counts) in segment)
+            if (segment is not { } facets || count == 0)
             {
-                for (var ord = 0; ord < counts.Length; ord++)
+                count = 0;
+                return;
+            }
+
+            var slots = new List<int>();
+            foreach (var dim in dimensions)
+            {
+                if (facets.SlotOf(dim) is { } slot)
                 {
-                    if (counts[ord] > 0)
+                    slots.Add(slot);
+                }
+            }
+
+            var packed = facets.Packed;
+            var counts = slots.Select(s => new int[facets.Labels[s].Length]).ToArray();
+            var shifts = slots.Select(s => s * 8).ToArray();
+            var multi = slots.Select(s => facets.Multi[s]).ToArray();
+            for (var i = 0; i < count; i++)
+            {
+                var word = packed[docs[i]];
+                for (var k = 0; k < shifts.Length; k++)
+                {
+                    var b = (int)(word >> shifts[k]) & 0xFF;
+                    if (!multi[k])
                     {
-                        var key = ords.Labels[ord];
-                        totals[dim][key] = totals[dim].GetValueOrDefault(key) + counts[ord];
+                        if (b != SegmentFacets.None)
+                        {
+                            counts[k][b]++;
+                        }
+
+                        continue;
+                    }
+
+                    while (b != 0)
+                    {
+                        counts[k][System.Numerics.BitOperations.TrailingZeroCount(b)]++;
+                        b &= b - 1;
                     }
                 }
             }
 
-            segment.Clear();
-        }
-    }
-
-    /// <summary>One segment's values of one dimension: document d has ords Ords[Start[d]..Start[d+1]).</summary>
-    private sealed record SegmentOrds(int[] Start, int[] Ords, string[] Labels)
-    {
-        public static SegmentOrds Load(AtomicReader reader, string dim)
-        {
-            var values = reader.GetSortedSetDocValues(dim);
-            if (values is null)
+            for (var k = 0; k < slots.Count; k++)
             {
-                return new SegmentOrds([], [], []);
-            }
-
-            var labels = new string[values.ValueCount];
-            var term = new BytesRef();
-            for (var ord = 0; ord < labels.Length; ord++)
-            {
-                values.LookupOrd(ord, term);
-                labels[ord] = term.Utf8ToString();
-            }
-
-            var start = new int[reader.MaxDoc + 1];
-            var ords = new List<int>(reader.MaxDoc);
-            for (var doc = 0; doc < reader.MaxDoc; doc++)
-            {
-                start[doc] = ords.Count;
-                values.SetDocument(doc);
-                long ord;
-                while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                var labels = facets.Labels[slots[k]];
+                var total = totals[facets.Dims[slots[k]]];
+                for (var ord = 0; ord < labels.Length; ord++)
                 {
-                    ords.Add((int)ord);
+                    if (counts[k][ord] > 0)
+                    {
+                        total[labels[ord]] = total.GetValueOrDefault(labels[ord]) + counts[k][ord];
+                    }
                 }
             }
 
-            start[reader.MaxDoc] = ords.Count;
-            return new SegmentOrds(start, [.. ords], labels);
+            count = 0;
+        }
+    }
+
+    /// <summary>One segment's facet values, one byte per dimension in a 64-bit word per document.</summary>
+    private sealed record SegmentFacets(ulong[] Packed, string[] Dims, bool[] Multi, string[][] Labels)
+    {
+        public const int None = 0xFF;
+
+        public int? SlotOf(string dim)
+        {
+            var slot = Array.IndexOf(Dims, dim);
+            return slot < 0 ? null : slot;
+        }
+
+        public static SegmentFacets Load(AtomicReader reader)
+        {
+            var dims = IndexFields.Dimensions;
+            if (dims.Length > 8)
+            {
+                throw new InvalidOperationException("At most 8 facet dimensions fit in one word per document.");
+            }
+
+            var packed = new ulong[reader.MaxDoc];
+            Array.Fill(packed, ulong.MaxValue);
+            var multi = new bool[dims.Length];
+            var labels = new string[dims.Length][];
+            for (var slot = 0; slot < dims.Length; slot++)
+            {
+                labels[slot] = [];
+                var values = reader.GetSortedSetDocValues(dims[slot]);
+                if (values is null)
+                {
+                    continue;
+                }
+
+                labels[slot] = new string[values.ValueCount];
+                var term = new BytesRef();
+                for (var ord = 0; ord < labels[slot].Length; ord++)
+                {
+                    values.LookupOrd(ord, term);
+                    labels[slot][ord] = term.Utf8ToString();
+                }
+
+                // A dimension with several values on some document (a listing's transaction modes, an expert's fields)
+                // is stored as a bit mask of at most 8 values.
+                for (var doc = 0; doc < reader.MaxDoc && !multi[slot]; doc++)
+                {
+                    values.SetDocument(doc);
+                    multi[slot] = values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS && values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS;
+                }
+
+                if ((multi[slot] && labels[slot].Length > 8) || (!multi[slot] && labels[slot].Length >= None))
+                {
+                    throw new InvalidOperationException($"Facet dimension {dims[slot]} has too many values ({labels[slot].Length}) for one byte.");
+                }
+
+                var shift = slot * 8;
+                for (var doc = 0; doc < reader.MaxDoc; doc++)
+                {
+                    values.SetDocument(doc);
+                    ulong b = multi[slot] ? 0UL : None;
+                    long ord;
+                    while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                    {
+                        b = multi[slot] ? b | (1UL << (int)ord) : (ulong)ord;
+                    }
+
+                    packed[doc] = (packed[doc] & ~(0xFFUL << shift)) | (b << shift);
+                }
+            }
+
+            return new SegmentFacets(packed, dims, multi, labels);
         }
     }
 }

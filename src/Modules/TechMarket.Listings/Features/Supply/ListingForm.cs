@@ -55,9 +55,9 @@ public sealed class ListingForm
         Type = Enum<ListingType>(Type),
         Modes = Modes?.Select(Enum<TransactionMode>).Where(m => m is not null).Select(m => m!.Value).ToList(),
         Pricing = Enum<PricingKind>(Pricing),
-        Price = Number(nameof(Price), Price, errors, text),
-        PriceMin = Number(nameof(PriceMin), PriceMin, errors, text),
-        PriceMax = Number(nameof(PriceMax), PriceMax, errors, text),
+        Price = FormValues.Amount(nameof(Price), Price, errors, text),
+        PriceMin = FormValues.Amount(nameof(PriceMin), PriceMin, errors, text),
+        PriceMax = FormValues.Amount(nameof(PriceMax), PriceMax, errors, text),
         Maturity = Enum<MaturityStage>(Maturity),
         Trl = string.IsNullOrWhiteSpace(Trl) ? null : int.TryParse(Trl, out var trl) ? trl : -1,
         Field = Enum<TechField>(Field),
@@ -74,20 +74,4 @@ public sealed class ListingForm
     private static T? Enum<T>(string? value)
         where T : struct, System.Enum =>
         System.Enum.TryParse<T>(value, out var parsed) && System.Enum.IsDefined(parsed) ? parsed : null;
-
-    private static decimal? Number(string field, string? value, FieldErrors errors, IStringLocalizer<ListingsStrings> text)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        if (decimal.TryParse(value.Replace(",", "", StringComparison.Ordinal), NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
-        {
-            return number;
-        }
-
-        errors.Add(field, text["Error.PriceRange"]);
-        return null;
-    }
 }
