@@ -1,3 +1,4 @@
+using System.Data.Common;
 using TechMarket.Orders.Catalog;
 
 namespace TechMarket.Orders.Tests;
@@ -5,7 +6,8 @@ namespace TechMarket.Orders.Tests;
 /// <summary>
 /// Listings for the tests while the Listings module is not wired into this branch: the same contract (atomic
 /// reserve, release). <see cref="EnforceStock"/> off shows that the Orders table alone still sells an exclusive
-/// licence once.
+/// licence once. It keeps stock in memory, so it cannot join the Orders transaction; the transactional behaviour
+/// is tested against the real Listings module (StockTransactionTests).
 /// </summary>
 public sealed class TestCatalog : IOrderCatalog
 {
@@ -41,7 +43,7 @@ public sealed class TestCatalog : IOrderCatalog
         }
     }
 
-    public Task<StockReservation> ReserveAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default)
+    public Task<StockReservation> ReserveAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
@@ -70,7 +72,7 @@ public sealed class TestCatalog : IOrderCatalog
         }
     }
 
-    public Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default)
+    public Task ReleaseAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {

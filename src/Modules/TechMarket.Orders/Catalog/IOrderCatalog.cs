@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace TechMarket.Orders.Catalog;
 
 /// <summary>What Orders needs to know about a listing to sell it (a narrow port onto the Listings module).</summary>
@@ -25,9 +27,12 @@ public interface IOrderCatalog
 {
     Task<OrderableListing?> FindAsync(Guid listingId, CancellationToken cancellationToken = default);
 
-    /// <summary>Takes units from the listing's stock atomically (a conditional update), or says why not.</summary>
-    Task<StockReservation> ReserveAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Takes units from the listing's stock atomically (a conditional update), or says why not, inside the Orders
+    /// transaction <paramref name="transaction"/>: the stock change commits or rolls back with the order (ADR 0020).
+    /// </summary>
+    Task<StockReservation> ReserveAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default);
 
-    /// <summary>Gives units back after a cancellation or a refund.</summary>
-    Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default);
+    /// <summary>Gives units back after a cancellation or a refund, inside the Orders transaction that records it.</summary>
+    Task ReleaseAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default);
 }

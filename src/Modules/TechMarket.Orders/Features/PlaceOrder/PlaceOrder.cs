@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using TechMarket.Orders.Catalog;
 using TechMarket.Orders.Domain;
@@ -75,18 +76,27 @@ public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog,
             return OrderOutcome.Refused(left == 0 ? "sold-out" : "more-than-stock");
         }
 
-        var reservation = await catalog.ReserveAsync(listing.Id, request.Quantity, cancellationToken);
-        switch (reservation)
+        // Stock and order in one transaction (ADR 0020): the Listings context joins this connection and transaction, so
+        // the stock decrement, its change-feed row and the order commit or roll back together. A listing without a
+        // stock limit needs no reservation (and no transaction beyond SaveChanges' own).
+        await using var tx = listing.RemainingQuantity is null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        var reserved = false;
+        if (tx is not null)
         {
-            case StockReservation.SoldOut:
-                return OrderOutcome.Refused("sold-out");
-            case StockReservation.Closed:
-                return OrderOutcome.Refused("listing-closed");
-            case StockReservation.NotFound:
-                return OrderOutcome.Invalid("listingId", "listing-not-found");
+            switch (await catalog.ReserveAsync(listing.Id, request.Quantity, tx.GetDbTransaction(), cancellationToken))
+            {
+                case StockReservation.SoldOut:
+                    return OrderOutcome.Refused("sold-out");
+                case StockReservation.Closed:
+                    return OrderOutcome.Refused("listing-closed");
+                case StockReservation.NotFound:
+                    return OrderOutcome.Invalid("listingId", "listing-not-found");
+                case StockReservation.Reserved:
+                    reserved = true;
+                    break;
+            }
         }
 
-        var reserved = reservation == StockReservation.Reserved;
         var now = clock.GetUtcNow();
         var (order, created) = Order.Place(
             buyerId, listing.SellerId, listing.Id, listing.Title, mode, request.Quantity, price, sellsOnce, reserved,
@@ -97,16 +107,21 @@ public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog,
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            if (tx is not null)
+            {
+                await tx.CommitAsync(cancellationToken);
+            }
         }
         catch (DbUpdateException)
         {
-            // A unique index refused the row: the same key raced in (idempotent replay) or the listing was sold meanwhile.
-            db.ChangeTracker.Clear();
-            if (reserved)
+            // A unique index refused the row: the same key raced in (idempotent replay) or the listing was sold
+            // meanwhile. Rolling back gives the reserved units back with it.
+            if (tx is not null)
             {
-                await catalog.ReleaseAsync(listing.Id, request.Quantity, CancellationToken.None);
+                await tx.RollbackAsync(CancellationToken.None);
             }
 
+            db.ChangeTracker.Clear();
             var raced = await FindByKeyAsync(buyerId, key, cancellationToken);
             return raced is not null ? Replay(raced, hash) : OrderOutcome.Refused("sold-out");
         }

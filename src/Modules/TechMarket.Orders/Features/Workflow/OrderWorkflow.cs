@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using TechMarket.Kernel.Files;
 using TechMarket.Orders.Catalog;
@@ -372,19 +373,21 @@ public sealed class OrderWorkflow(
             order.StockGivenBack();
         }
 
+        // Units given back commit with the transition that gives them back (ADR 0020).
+        await using var tx = giveBack ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            if (tx is not null)
+            {
+                await catalog.ReleaseAsync(order.ListingId, order.Quantity, tx.GetDbTransaction(), cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+            }
         }
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
             return OrderOutcome.Refused("concurrent", order);
-        }
-
-        if (giveBack)
-        {
-            await catalog.ReleaseAsync(order.ListingId, order.Quantity, CancellationToken.None);
         }
 
         await events.PublishAsync(order, e, cancellationToken);
