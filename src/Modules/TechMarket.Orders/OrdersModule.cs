@@ -31,6 +31,8 @@ public static class OrdersModule
 
         // IOrderCatalog and IOrderPayments are adapted from the Listings and Payments modules by the host (ADR 0020).
         services.AddScoped<OrderEvents>();
+        services.AddSingleton<OrderNotifications>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrderNotifications>());
         services.AddScoped<PlaceOrderHandler>();
         services.AddScoped<OrderWorkflow>();
         services.AddScoped<OrderMonitor>();
