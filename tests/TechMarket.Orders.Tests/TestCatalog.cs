@@ -27,6 +27,18 @@ public sealed class TestCatalog : IOrderCatalog
         return listing;
     }
 
+    /// <summary>A listing whose price is negotiable (no list price): buyers order at a seller's quote.</summary>
+    public OrderableListing AddNegotiable(Guid sellerId, int? stock = null)
+    {
+        var listing = new OrderableListing(Guid.NewGuid(), sellerId, "一种氢燃料电池双极板的冲压成形工艺", ["OrdinaryLicense", "ExclusiveLicense"], null, stock, true, Negotiable: true);
+        lock (gate)
+        {
+            listings[listing.Id] = listing;
+        }
+
+        return listing;
+    }
+
     public int? Remaining(Guid id)
     {
         lock (gate)

@@ -29,7 +29,7 @@ internal sealed class ListingsOrderCatalog(IListingCatalog listings) : IOrderCat
         var l = await listings.FindAsync(listingId, cancellationToken);
         return l is null
             ? null
-            : new OrderableListing(l.Id, l.SellerId, l.Title, l.Modes.Select(m => m.ToString()).ToList(), l.Price, l.RemainingQuantity, l.IsPublished);
+            : new OrderableListing(l.Id, l.SellerId, l.Title, l.Modes.Select(m => m.ToString()).ToList(), l.Price, l.RemainingQuantity, l.IsPublished, l.Pricing == TechMarket.Listings.Domain.PricingKind.Negotiable || l.Price is null);
     }
 
     public async Task<StockReservation> ReserveAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default) =>

@@ -7,7 +7,8 @@ namespace TechMarket.Orders.Catalog;
 /// <param name="Price">Unit price in CNY, or null when the price is negotiable and not yet quoted.</param>
 /// <param name="RemainingQuantity">Units left, or null when the listing has no stock limit.</param>
 /// <param name="IsOpen">Published and not closed.</param>
-public sealed record OrderableListing(Guid Id, Guid SellerId, string Title, IReadOnlyList<string> Modes, decimal? Price, int? RemainingQuantity, bool IsOpen)
+/// <param name="Negotiable">The price is negotiable: buyers may ask the seller for a quote (O2).</param>
+public sealed record OrderableListing(Guid Id, Guid SellerId, string Title, IReadOnlyList<string> Modes, decimal? Price, int? RemainingQuantity, bool IsOpen, bool Negotiable = false)
 {
     /// <summary>A transfer or an exclusive licence sells exactly once.</summary>
     public static bool SellsOnce(string mode) => mode is "Transfer" or "ExclusiveLicense";
