@@ -102,6 +102,7 @@ public static class OrdersApi
         var ops = app.MapGroup("/api/v1/operator/orders").WithTags("Operator").RequireAuthorization(IdentityApi.ApiPolicy, Policies.Operator).DisableAntiforgery();
         ops.MapGet("/monitor", Monitor);
         ops.MapGet("/alerts", Alerts);
+        ops.MapPost("/{id:guid}/release", RetryRelease);
         return app;
     }
 
@@ -184,6 +185,9 @@ public static class OrdersApi
     internal static async Task<Ok<MonitorSnapshot>> Monitor(OrderMonitor monitor, CancellationToken ct) => TypedResults.Ok(await monitor.SnapshotAsync(ct));
 
     internal static async Task<Ok<IReadOnlyList<OrderAlert>>> Alerts(OrderMonitor monitor, TimeProvider clock, CancellationToken ct) => TypedResults.Ok(await monitor.AlertsAsync(clock.GetUtcNow(), ct));
+
+    internal static async Task<IResult> RetryRelease(Guid id, ClaimsPrincipal user, OrderWorkflow workflow, IStringLocalizer<OrdersStrings> l, CancellationToken ct) =>
+        ToResult(await workflow.RetryReleaseAsync(id, user.RequiredMemberId(), ct), l);
 
     internal static async Task<IResult> ListQuotes(ClaimsPrincipal user, QuoteService quotes, CancellationToken ct) =>
         TypedResults.Ok(await quotes.ListAsync(user.RequiredMemberId(), ct));

@@ -250,6 +250,27 @@ public sealed class OrderWorkflow(
         return await ReleaseEscrowAsync(order, actor, cancellationToken);
     }
 
+    /// <summary>
+    /// The operator's retry for an order stuck in Accepted after an escrow release error: releases again and completes
+    /// the order, or records another release-failed event and says so.
+    /// </summary>
+    public async Task<OrderOutcome> RetryReleaseAsync(Guid orderId, Guid operatorId, CancellationToken cancellationToken = default)
+    {
+        var order = await db.Orders.FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        if (order is null)
+        {
+            return OrderOutcome.Missing();
+        }
+
+        if (order.State != OrderState.Accepted)
+        {
+            return OrderOutcome.Refused("state", order);
+        }
+
+        var outcome = await ReleaseEscrowAsync(order, operatorId, cancellationToken);
+        return outcome.Succeeded && order.State != OrderState.Completed ? OrderOutcome.Refused("release-failed", order) : outcome;
+    }
+
     /// <summary>Releases what the order holds in escrow; retried by the operator when the first attempt failed.</summary>
     public async Task<OrderOutcome> ReleaseEscrowAsync(Order order, Guid? actor, CancellationToken cancellationToken = default)
     {
