@@ -112,6 +112,9 @@ Console.WriteLine($"oversell: {transfers.Count} transfer listings x {concurrency
 var ordinary = await PublishAsync("OrdinaryLicense", 0);
 var placeLatencies = new ConcurrentBag<double>();
 var flowLatencies = new ConcurrentBag<double>();
+var payLatencies = new ConcurrentBag<double>();
+var bankPageLatencies = new ConcurrentBag<double>();
+var bankConfirmLatencies = new ConcurrentBag<double>();
 var placed = new ConcurrentBag<Guid>();
 var failures = new ConcurrentBag<string>();
 var confirmAction = new Regex("action=\"([^\"]*/confirm)\"", RegexOptions.Compiled);
@@ -132,7 +135,9 @@ await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
 
         var id = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         placed.Add(id);
+        var phase = Stopwatch.GetTimestamp();
         var pay = await SendAsync(HttpMethod.Post, $"/api/v1/orders/{id}/pay", buyer);
+        payLatencies.Add(Stopwatch.GetElapsedTime(phase).TotalMilliseconds);
         if (!pay.IsSuccessStatusCode)
         {
             failures.Add($"pay {(int)pay.StatusCode} {await pay.Content.ReadAsStringAsync()}");
@@ -140,9 +145,13 @@ await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         }
 
         var payUrl = (await pay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("payUrl").GetString()!;
+        phase = Stopwatch.GetTimestamp();
         var page = await http.GetStringAsync(new Uri(payUrl));
+        bankPageLatencies.Add(Stopwatch.GetElapsedTime(phase).TotalMilliseconds);
         var action = confirmAction.Match(page).Groups[1].Value;
+        phase = Stopwatch.GetTimestamp();
         var confirmed = await http.PostAsync(new Uri(new Uri(payUrl), action), null);
+        bankConfirmLatencies.Add(Stopwatch.GetElapsedTime(phase).TotalMilliseconds);
         if ((int)confirmed.StatusCode >= 400)
         {
             failures.Add($"bank {(int)confirmed.StatusCode}");
@@ -180,6 +189,7 @@ static double P(IEnumerable<double> values, double q)
 Console.WriteLine($"placed {placed.Count}/{total}, failures {failures.Count}{(failures.IsEmpty ? "" : " e.g. " + failures.First())}");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"place+pay+bank-confirm: {flowLatencies.Count / elapsed:0.0}/s over {elapsed:0.0}s at concurrency {concurrency}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"place latency ms: p50 {P(placeLatencies, 0.5):0.0} p99 {P(placeLatencies, 0.99):0.0}; full flow ms: p50 {P(flowLatencies, 0.5):0.0} p99 {P(flowLatencies, 0.99):0.0}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"phases p50/p99 ms: place {P(placeLatencies, 0.5):0.0}/{P(placeLatencies, 0.99):0.0}, pay (payment intent, signed bank URL) {P(payLatencies, 0.5):0.0}/{P(payLatencies, 0.99):0.0}, bank page {P(bankPageLatencies, 0.5):0.0}/{P(bankPageLatencies, 0.99):0.0}, bank confirm {P(bankConfirmLatencies, 0.5):0.0}/{P(bankConfirmLatencies, 0.99):0.0}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"paid (callbacks applied) {paid}/{placed.Count} after {callbacksDone:0.0}s -> lost {Math.Max(0, placed.Count - paid)}; orders paid per second end to end {paid / callbacksDone:0.0}"));
 
 // 3. One order end to end through the real payment path: price change, pay the new amount at the bank, deliver,

@@ -13,6 +13,7 @@ port="${BENCH_PORT:-5090}"; bank="${BENCH_BANK_PORT:-5091}"
 work="$(mktemp -d)"
 cleanup() { [[ -n "${app:-}" ]] && kill "$app" 2>/dev/null || true; wait 2>/dev/null || true; psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true; rm -rf "$work"; }
 trap cleanup EXIT
+if curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then echo "port $port is already serving (a leftover app?)"; exit 1; fi
 psql -q -d postgres -c "CREATE DATABASE \"$db\""
 
 dotnet build -c Release -v q "$root/src/TechMarket.Web/TechMarket.Web.csproj" >/dev/null
@@ -30,11 +31,18 @@ echo "== TechMarket app on :$port (PostgreSQL $db, embedded sandbox bank on :$ba
   Seed__DemoData=true Storage__Root="$work/uploads" DataProtection__KeysPath="$work/keys" PersonalData__KeyFile="$work/keys/pii.key" \
   Email__PickupFolder="$work/mail" Email__SmtpHost="" RateLimits__Auth__PermitLimit=1000 \
   Payments__PublicBaseUrl="http://127.0.0.1:$port" Payments__SandboxBank__Autostart=true Payments__SandboxBank__Url="http://127.0.0.1:$bank" \
-  Payments__SandboxBank__KeyFolder="$work/bank" Logging__LogLevel__Default=Warning \
-  dotnet "$root/src/TechMarket.Web/bin/Release/net10.0/TechMarket.Web.dll" >"$work/app.log" 2>&1) &
+  Payments__SandboxBank__KeyFolder="$work/bank" Logging__LogLevel__Default=Warning Serilog__MinimumLevel__Default=Warning \
+  exec dotnet "$root/src/TechMarket.Web/bin/Release/net10.0/TechMarket.Web.dll" >"$work/app.log" 2>&1) &
 app=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "app did not start"; tail -50 "$work/app.log"; exit 1; }
 
 echo "== Orders over HTTP: concurrency $concurrency, $orders orders, $exclusive sell-once listings"
-dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$concurrency" "$orders" "$exclusive"
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+xacts() { psql -tAq -d postgres -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$db'"; }
+app_pid=$app  # the subshell exec-s dotnet, so this is the app itself
+cpu0=$(cpu "$app_pid"); x0=$(xacts); t0=$(date +%s.%N)
+status=0
+dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$concurrency" "$orders" "$exclusive" || status=$?
+echo "app process CPU during the bench: $(( ($(cpu "$app_pid") - cpu0) * 1000 / $(getconf CLK_TCK) )) ms over $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s wall; PostgreSQL transactions: $(( $(xacts) - x0 )) (setup, oversell race and $orders flows; pg_stat_database is updated with a small delay)"
+exit $status

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using TechMarket.Orders.Catalog;
 
 namespace TechMarket.Orders.Tests;
@@ -5,7 +6,8 @@ namespace TechMarket.Orders.Tests;
 /// <summary>
 /// Listings for the tests while the Listings module is not wired into this branch: the same contract (atomic
 /// reserve, release). <see cref="EnforceStock"/> off shows that the Orders table alone still sells an exclusive
-/// licence once.
+/// licence once. It keeps stock in memory, so it cannot join the Orders transaction; the transactional behaviour
+/// is tested against the real Listings module (StockTransactionTests).
 /// </summary>
 public sealed class TestCatalog : IOrderCatalog
 {
@@ -17,6 +19,18 @@ public sealed class TestCatalog : IOrderCatalog
     public OrderableListing Add(Guid sellerId, decimal? price = 1000m, int? stock = null, bool open = true, params string[] modes)
     {
         var listing = new OrderableListing(Guid.NewGuid(), sellerId, "一种锂电池正极材料的制备方法", modes.Length == 0 ? ["ExclusiveLicense", "OrdinaryLicense"] : modes, price, stock, open);
+        lock (gate)
+        {
+            listings[listing.Id] = listing;
+        }
+
+        return listing;
+    }
+
+    /// <summary>A listing whose price is negotiable (no list price): buyers order at a seller's quote.</summary>
+    public OrderableListing AddNegotiable(Guid sellerId, int? stock = null)
+    {
+        var listing = new OrderableListing(Guid.NewGuid(), sellerId, "一种氢燃料电池双极板的冲压成形工艺", ["OrdinaryLicense", "ExclusiveLicense"], null, stock, true, Negotiable: true);
         lock (gate)
         {
             listings[listing.Id] = listing;
@@ -41,7 +55,7 @@ public sealed class TestCatalog : IOrderCatalog
         }
     }
 
-    public Task<StockReservation> ReserveAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default)
+    public Task<StockReservation> ReserveAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
@@ -70,7 +84,7 @@ public sealed class TestCatalog : IOrderCatalog
         }
     }
 
-    public Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default)
+    public Task ReleaseAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using TechMarket.Kernel.Auditing;
 using TechMarket.Listings.Domain;
@@ -30,9 +31,19 @@ public interface IListingCatalog
 
     /// <summary>Gives units back (a cancelled or refunded order).</summary>
     Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="ReserveAsync(Guid, int, CancellationToken)"/> inside the caller's open database transaction (another
+    /// module's context on the same database): the stock change and its change-feed row commit or roll back with the
+    /// caller's own writes (ADR 0020).
+    /// </summary>
+    Task<ReserveResult> ReserveAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="ReleaseAsync(Guid, int, CancellationToken)"/> inside the caller's open database transaction.</summary>
+    Task ReleaseAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default);
 }
 
-internal sealed class ListingCatalog(ListingsDbContext db, TimeProvider clock) : IListingCatalog
+internal sealed class ListingCatalog(ListingsDbContext db, DbContextOptions<ListingsDbContext> options, TimeProvider clock) : IListingCatalog
 {
     public async Task<CatalogListing?> FindAsync(Guid listingId, CancellationToken cancellationToken = default)
     {
@@ -42,7 +53,36 @@ internal sealed class ListingCatalog(ListingsDbContext db, TimeProvider clock) :
             : new CatalogListing(l.Id, l.OwnerId, l.Content.Title, l.Content.Type, l.Content.Modes, l.Content.Pricing, l.Content.Price, "CNY", l.RemainingQuantity, l.Status == PublicationStatus.Published);
     }
 
-    public async Task<ReserveResult> ReserveAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default)
+    public Task<ReserveResult> ReserveAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default) =>
+        ReserveAsync(db, listingId, quantity, cancellationToken);
+
+    public Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default) =>
+        ReleaseAsync(db, listingId, quantity, cancellationToken);
+
+    public async Task<ReserveResult> ReserveAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        await using var joined = await JoinAsync(transaction, cancellationToken);
+        return await ReserveAsync(joined, listingId, quantity, cancellationToken);
+    }
+
+    public async Task ReleaseAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        await using var joined = await JoinAsync(transaction, cancellationToken);
+        await ReleaseAsync(joined, listingId, quantity, cancellationToken);
+    }
+
+    // A short-lived context on the caller's connection and transaction (not the scoped one, whose own connection other
+    // code in the request may still use). The caller keeps ownership: this neither commits nor closes anything.
+    private async Task<ListingsDbContext> JoinAsync(DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction.Connection);
+        var joined = new ListingsDbContext(options, clock);
+        joined.Database.SetDbConnection(transaction.Connection, contextOwnsConnection: false);
+        await joined.Database.UseTransactionAsync(transaction, cancellationToken);
+        return joined;
+    }
+
+    private async Task<ReserveResult> ReserveAsync(ListingsDbContext db, Guid listingId, int quantity, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
         // The stock change and its change-feed row commit together (joining the caller's transaction if there is one).
@@ -52,7 +92,7 @@ internal sealed class ListingCatalog(ListingsDbContext db, TimeProvider clock) :
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.RemainingQuantity, l => l.RemainingQuantity - quantity), cancellationToken);
         if (updated == 1)
         {
-            await RecordAsync(listingId, $"reserved {quantity}", cancellationToken);
+            await RecordAsync(db, listingId, $"reserved {quantity}", cancellationToken);
             if (tx is not null)
             {
                 await tx.CommitAsync(cancellationToken);
@@ -71,7 +111,7 @@ internal sealed class ListingCatalog(ListingsDbContext db, TimeProvider clock) :
         };
     }
 
-    public async Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default)
+    private async Task ReleaseAsync(ListingsDbContext db, Guid listingId, int quantity, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
@@ -80,7 +120,7 @@ internal sealed class ListingCatalog(ListingsDbContext db, TimeProvider clock) :
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.RemainingQuantity, l => l.RemainingQuantity + quantity), cancellationToken);
         if (updated == 1)
         {
-            await RecordAsync(listingId, $"released {quantity}", cancellationToken);
+            await RecordAsync(db, listingId, $"released {quantity}", cancellationToken);
             if (tx is not null)
             {
                 await tx.CommitAsync(cancellationToken);
@@ -89,7 +129,7 @@ internal sealed class ListingCatalog(ListingsDbContext db, TimeProvider clock) :
     }
 
     // The change row lets search show "sold out"; the audit row says who moved stock. Both follow the conditional UPDATE.
-    private async Task RecordAsync(Guid listingId, string detail, CancellationToken cancellationToken)
+    private async Task RecordAsync(ListingsDbContext db, Guid listingId, string detail, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         db.SearchChanges.Add(new SearchChange { Kind = EntityKinds.Listing, EntityId = listingId, At = now });

@@ -13,6 +13,7 @@ using TechMarket.Orders.Domain;
 using TechMarket.Orders.Features;
 using TechMarket.Orders.Features.Monitoring;
 using TechMarket.Orders.Features.PlaceOrder;
+using TechMarket.Orders.Features.Quotes;
 using TechMarket.Orders.Features.Workflow;
 using TechMarket.Orders.Payments;
 using TechMarket.Orders.Persistence;
@@ -90,9 +91,18 @@ public static class OrdersApi
         orders.MapPost("/{id:guid}/refund", Refund).RequireAuthorization(Policies.Verified);
         orders.MapPost("/{id:guid}/dispute", Dispute);
 
+        // Negotiated per-buyer prices (O2): the buyer asks, the seller quotes (or offers unasked), the buyer orders at it.
+        var quotes = app.MapGroup("/api/v1/quotes").WithTags("Orders").RequireAuthorization(IdentityApi.ApiPolicy).DisableAntiforgery();
+        quotes.MapGet("/", ListQuotes);
+        quotes.MapPost("/", RequestQuote).RequireAuthorization(Policies.Verified);
+        quotes.MapPost("/offers", OfferQuote).RequireAuthorization(Policies.Verified);
+        quotes.MapPost("/{id:guid}/answer", AnswerQuote).RequireAuthorization(Policies.Verified);
+        quotes.MapPost("/{id:guid}/decline", DeclineQuote).RequireAuthorization(Policies.Verified);
+
         var ops = app.MapGroup("/api/v1/operator/orders").WithTags("Operator").RequireAuthorization(IdentityApi.ApiPolicy, Policies.Operator).DisableAntiforgery();
         ops.MapGet("/monitor", Monitor);
         ops.MapGet("/alerts", Alerts);
+        ops.MapPost("/{id:guid}/release", RetryRelease);
         return app;
     }
 
@@ -175,6 +185,34 @@ public static class OrdersApi
     internal static async Task<Ok<MonitorSnapshot>> Monitor(OrderMonitor monitor, CancellationToken ct) => TypedResults.Ok(await monitor.SnapshotAsync(ct));
 
     internal static async Task<Ok<IReadOnlyList<OrderAlert>>> Alerts(OrderMonitor monitor, TimeProvider clock, CancellationToken ct) => TypedResults.Ok(await monitor.AlertsAsync(clock.GetUtcNow(), ct));
+
+    internal static async Task<IResult> RetryRelease(Guid id, ClaimsPrincipal user, OrderWorkflow workflow, IStringLocalizer<OrdersStrings> l, CancellationToken ct) =>
+        ToResult(await workflow.RetryReleaseAsync(id, user.RequiredMemberId(), ct), l);
+
+    internal static async Task<IResult> ListQuotes(ClaimsPrincipal user, QuoteService quotes, CancellationToken ct) =>
+        TypedResults.Ok(await quotes.ListAsync(user.RequiredMemberId(), ct));
+
+    internal static async Task<IResult> RequestQuote(QuoteRequest body, ClaimsPrincipal user, QuoteService quotes, TimeProvider clock, IStringLocalizer<OrdersStrings> l, CancellationToken ct) =>
+        ToResult(await quotes.RequestAsync(user.RequiredMemberId(), body, ct), clock, l);
+
+    internal static async Task<IResult> OfferQuote(QuoteOffer body, ClaimsPrincipal user, QuoteService quotes, TimeProvider clock, IStringLocalizer<OrdersStrings> l, CancellationToken ct) =>
+        ToResult(await quotes.OfferAsync(user.RequiredMemberId(), body, ct), clock, l);
+
+    internal static async Task<IResult> AnswerQuote(Guid id, QuoteAnswer body, ClaimsPrincipal user, QuoteService quotes, TimeProvider clock, IStringLocalizer<OrdersStrings> l, CancellationToken ct) =>
+        ToResult(await quotes.AnswerAsync(id, user.RequiredMemberId(), body, ct), clock, l);
+
+    internal static async Task<IResult> DeclineQuote(Guid id, ClaimsPrincipal user, QuoteService quotes, TimeProvider clock, IStringLocalizer<OrdersStrings> l, CancellationToken ct) =>
+        ToResult(await quotes.DeclineAsync(id, user.RequiredMemberId(), ct), clock, l);
+
+    private static IResult ToResult(QuoteOutcome outcome, TimeProvider clock, IStringLocalizer<OrdersStrings> l) => outcome.Kind switch
+    {
+        OutcomeKind.Created => TypedResults.Created($"/api/v1/quotes/{outcome.Quote!.Id}", QuoteDto.From(outcome.Quote, clock.GetUtcNow())),
+        OutcomeKind.Ok => TypedResults.Ok(QuoteDto.From(outcome.Quote!, clock.GetUtcNow())),
+        OutcomeKind.Invalid => ToResult(OrderOutcome.Invalid(outcome.Field!, outcome.Code!), l),
+        OutcomeKind.NotFound => NotFound(l),
+        OutcomeKind.Forbidden => ToResult(OrderOutcome.Forbidden(outcome.Code!), l),
+        _ => ToResult(OrderOutcome.Refused(outcome.Code!), l),
+    };
 
     /// <summary>One mapping from command outcome to HTTP: 400 field errors, 403, 404, 409 with a reason code.</summary>
     public static IResult ToResult(OrderOutcome outcome, IStringLocalizer<OrdersStrings> l) => outcome.Kind switch

@@ -12,6 +12,7 @@ using TechMarket.Kernel.Security;
 using TechMarket.Orders.Features;
 using TechMarket.Orders.Features.Monitoring;
 using TechMarket.Orders.Features.PlaceOrder;
+using TechMarket.Orders.Features.Quotes;
 using TechMarket.Orders.Features.Workflow;
 using TechMarket.Orders.Persistence;
 using TechMarket.Orders.Realtime;
@@ -31,7 +32,10 @@ public static class OrdersModule
 
         // IOrderCatalog and IOrderPayments are adapted from the Listings and Payments modules by the host (ADR 0020).
         services.AddScoped<OrderEvents>();
+        services.AddSingleton<OrderNotifications>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrderNotifications>());
         services.AddScoped<PlaceOrderHandler>();
+        services.AddScoped<QuoteService>();
         services.AddScoped<OrderWorkflow>();
         services.AddScoped<OrderMonitor>();
         services.AddSingleton<UnpaidOrderSweeper>();

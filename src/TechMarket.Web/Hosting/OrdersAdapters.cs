@@ -1,3 +1,4 @@
+using System.Data.Common;
 using TechMarket.Listings;
 using TechMarket.Orders.Catalog;
 using TechMarket.Orders.Features.Workflow;
@@ -28,11 +29,11 @@ internal sealed class ListingsOrderCatalog(IListingCatalog listings) : IOrderCat
         var l = await listings.FindAsync(listingId, cancellationToken);
         return l is null
             ? null
-            : new OrderableListing(l.Id, l.SellerId, l.Title, l.Modes.Select(m => m.ToString()).ToList(), l.Price, l.RemainingQuantity, l.IsPublished);
+            : new OrderableListing(l.Id, l.SellerId, l.Title, l.Modes.Select(m => m.ToString()).ToList(), l.Price, l.RemainingQuantity, l.IsPublished, l.Pricing == TechMarket.Listings.Domain.PricingKind.Negotiable || l.Price is null);
     }
 
-    public async Task<StockReservation> ReserveAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default) =>
-        await listings.ReserveAsync(listingId, quantity, cancellationToken) switch
+    public async Task<StockReservation> ReserveAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default) =>
+        await listings.ReserveAsync(listingId, quantity, transaction, cancellationToken) switch
         {
             ReserveResult.Reserved => StockReservation.Reserved,
             ReserveResult.SoldOut => StockReservation.SoldOut,
@@ -40,8 +41,8 @@ internal sealed class ListingsOrderCatalog(IListingCatalog listings) : IOrderCat
             _ => StockReservation.NotFound,
         };
 
-    public Task ReleaseAsync(Guid listingId, int quantity, CancellationToken cancellationToken = default) =>
-        listings.ReleaseAsync(listingId, quantity, cancellationToken);
+    public Task ReleaseAsync(Guid listingId, int quantity, DbTransaction transaction, CancellationToken cancellationToken = default) =>
+        listings.ReleaseAsync(listingId, quantity, transaction, cancellationToken);
 }
 
 internal sealed class PaymentsForOrders(IPayments payments) : IOrderPayments

@@ -180,6 +180,9 @@ namespace TechMarket.Migrations.Postgres.Orders
                     b.Property<int>("Quantity")
                         .HasColumnType("integer");
 
+                    b.Property<Guid?>("QuoteId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("RefusedPayments")
                         .HasColumnType("integer");
 
@@ -220,6 +223,10 @@ namespace TechMarket.Migrations.Postgres.Orders
 
                     b.HasIndex("Number")
                         .IsUnique();
+
+                    b.HasIndex("QuoteId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_orders_quote");
 
                     b.HasIndex("BuyerId", "CreatedAt");
 
@@ -320,6 +327,69 @@ namespace TechMarket.Migrations.Postgres.Orders
                     b.HasIndex("OrderId", "Id");
 
                     b.ToTable("order_events", "orders");
+                });
+
+            modelBuilder.Entity("TechMarket.Orders.Domain.Quote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<decimal?>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<Guid>("BuyerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ListingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ListingTitle")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("QuotedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("SellerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ValidUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BuyerId", "CreatedAt");
+
+                    b.HasIndex("ListingId", "BuyerId");
+
+                    b.HasIndex("SellerId", "CreatedAt");
+
+                    b.ToTable("quotes", "orders");
                 });
 
             modelBuilder.Entity("TechMarket.Orders.Domain.OrderAttachment", b =>

@@ -172,6 +172,9 @@ namespace TechMarket.Migrations.Sqlite.Orders
                     b.Property<int>("Quantity")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("QuoteId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("RefusedPayments")
                         .HasColumnType("INTEGER");
 
@@ -212,6 +215,10 @@ namespace TechMarket.Migrations.Sqlite.Orders
 
                     b.HasIndex("Number")
                         .IsUnique();
+
+                    b.HasIndex("QuoteId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_orders_quote");
 
                     b.HasIndex("BuyerId", "CreatedAt");
 
@@ -310,6 +317,69 @@ namespace TechMarket.Migrations.Sqlite.Orders
                     b.HasIndex("OrderId", "Id");
 
                     b.ToTable("order_events", (string)null);
+                });
+
+            modelBuilder.Entity("TechMarket.Orders.Domain.Quote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BuyerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ListingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ListingTitle")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("QuotedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequestNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("SellerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ValidUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BuyerId", "CreatedAt");
+
+                    b.HasIndex("ListingId", "BuyerId");
+
+                    b.HasIndex("SellerId", "CreatedAt");
+
+                    b.ToTable("quotes", (string)null);
                 });
 
             modelBuilder.Entity("TechMarket.Orders.Domain.OrderAttachment", b =>

@@ -43,6 +43,9 @@ public sealed class Order
     public string ContactPhone { get; private set; } = "";
     public string? BuyerNote { get; private set; }
 
+    /// <summary>The seller's quote this order was placed at (negotiated price); unique, so a quote buys once.</summary>
+    public Guid? QuoteId { get; private set; }
+
     public string IdempotencyKey { get; private set; } = "";
     public string RequestHash { get; private set; } = "";
 
@@ -105,6 +108,13 @@ public sealed class Order
             UpdatedAt = now,
         };
         return (order, OrderEvent.For(order, now, buyerId, OrderEventKinds.Created, null, OrderState.PendingPayment, null));
+    }
+
+    /// <summary>Placed at a negotiated price: the quote is spent by this order.</summary>
+    public void PlacedAtQuote(Quote quote, DateTimeOffset now)
+    {
+        quote.Use(Id, BuyerId, now);
+        QuoteId = quote.Id;
     }
 
     public string PaymentReferenceFor(int priceVersion) => $"ORD{Number}-{priceVersion}";

@@ -13,6 +13,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
     public DbSet<Order> Orders => Set<Order>();
     public DbSet<OrderEvent> Events => Set<OrderEvent>();
     public DbSet<OrderAttachment> Attachments => Set<OrderAttachment>();
+    public DbSet<Quote> Quotes => Set<Quote>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -25,6 +26,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         modelBuilder.ApplyConfiguration(new OrderConfiguration());
         modelBuilder.ApplyConfiguration(new OrderEventConfiguration());
         modelBuilder.ApplyConfiguration(new OrderAttachmentConfiguration());
+        modelBuilder.ApplyConfiguration(new QuoteConfiguration());
         modelBuilder.AddAuditLog(this, "Orders");
 
         modelBuilder.UseUtcTicksForDateTimeOffsetOnSqlite(this);
@@ -60,6 +62,9 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 
         // Same buyer, same key: one order, even when the two requests race.
         builder.HasIndex(o => new { o.BuyerId, o.IdempotencyKey }).IsUnique();
+
+        // A negotiated quote buys once (NULLs never collide).
+        builder.HasIndex(o => o.QuoteId).IsUnique().HasDatabaseName("ux_orders_quote");
 
         // A transfer or exclusive licence sells once: at most one live order holds the listing (NULLs never collide).
         builder.HasIndex(o => o.ExclusiveClaim).IsUnique().HasDatabaseName("ux_orders_exclusive_claim");
@@ -99,5 +104,22 @@ internal sealed class OrderAttachmentConfiguration : IEntityTypeConfiguration<Or
         builder.Property(a => a.Sha256).HasMaxLength(64);
         builder.HasIndex(a => a.OrderId);
         builder.HasOne<Order>().WithMany().HasForeignKey(a => a.OrderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class QuoteConfiguration : IEntityTypeConfiguration<Quote>
+{
+    public void Configure(EntityTypeBuilder<Quote> builder)
+    {
+        builder.ToTable("quotes");
+        builder.HasKey(q => q.Id);
+        builder.Property(q => q.ListingTitle).HasMaxLength(200);
+        builder.Property(q => q.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(q => q.RequestNote).HasMaxLength(500);
+        builder.Property(q => q.Amount).HasPrecision(18, 2);
+        builder.Property(q => q.Revision).IsConcurrencyToken();
+        builder.HasIndex(q => new { q.BuyerId, q.CreatedAt });
+        builder.HasIndex(q => new { q.SellerId, q.CreatedAt });
+        builder.HasIndex(q => new { q.ListingId, q.BuyerId });
     }
 }

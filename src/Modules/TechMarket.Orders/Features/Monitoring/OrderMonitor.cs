@@ -40,6 +40,7 @@ public sealed class OrderMonitor(OrdersDbContext db, OrdersOptions options, Time
         public const string PriceChurn = "price-churn";
         public const string LargeOrder = "large-order";
         public const string Disputed = "disputed";
+        public const string ReleaseFailed = "release-failed";
     }
 
     public async Task<MonitorSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
@@ -138,7 +139,7 @@ public sealed class OrderMonitor(OrdersDbContext db, OrdersOptions options, Time
             .Join(db.Orders.Where(o => o.State == OrderState.Accepted), e => e.OrderId, o => o.Id, (e, o) => o)
             .Distinct()
             .ToListAsync(cancellationToken);
-        alerts.AddRange(releaseFailed.Select(o => Alert(AlertKinds.CallbackFailing, o, o.UpdatedAt, "escrow release failed")));
+        alerts.AddRange(releaseFailed.Select(o => Alert(AlertKinds.ReleaseFailed, o, o.UpdatedAt, "escrow release failed")));
 
         // An order much larger than the seller's usual: compared with the seller's other orders of the last 30 days.
         var month = now.AddDays(-30);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using TechMarket.Orders.Catalog;
 using TechMarket.Orders.Domain;
@@ -9,8 +10,8 @@ using TechMarket.Orders.Persistence;
 
 namespace TechMarket.Orders.Features.PlaceOrder;
 
-/// <summary>The buyer's purchase information.</summary>
-public sealed record PlaceOrderRequest(Guid ListingId, string? Mode, int Quantity, string? ContactName, string? ContactPhone, string? Note);
+/// <summary>The buyer's purchase information; <paramref name="QuoteId"/> orders at the seller's negotiated price for this buyer.</summary>
+public sealed record PlaceOrderRequest(Guid ListingId, string? Mode, int Quantity, string? ContactName, string? ContactPhone, string? Note, Guid? QuoteId = null);
 
 public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog, OrderEvents events, TimeProvider clock, ILogger<PlaceOrderHandler> logger)
 {
@@ -65,7 +66,41 @@ public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog,
             return OrderOutcome.Invalid("quantity", "sells-once-quantity");
         }
 
-        if (listing.Price is not { } price || price <= 0)
+        // The price: the buyer's own quote when one is given (only that buyer, once, before it expires), else the list price.
+        Quote? quote = null;
+        decimal price;
+        if (request.QuoteId is { } quoteId)
+        {
+            quote = await db.Quotes.FirstOrDefaultAsync(q => q.Id == quoteId, cancellationToken);
+            if (quote is null || quote.ListingId != listing.Id)
+            {
+                return OrderOutcome.Invalid("quoteId", "quote-not-found");
+            }
+
+            if (quote.BuyerId != buyerId)
+            {
+                return OrderOutcome.Forbidden("quote-not-yours");
+            }
+
+            var refusal = quote.State switch
+            {
+                QuoteState.Used => "quote-used",
+                QuoteState.Quoted when quote.ValidUntil <= clock.GetUtcNow() => "quote-expired",
+                QuoteState.Quoted => null,
+                _ => "quote-not-quoted",
+            };
+            if (refusal is not null)
+            {
+                return OrderOutcome.Refused(refusal);
+            }
+
+            price = quote.Amount!.Value;
+        }
+        else if (listing.Price is { } listed && listed > 0)
+        {
+            price = listed;
+        }
+        else
         {
             return OrderOutcome.Refused("price-not-quoted");
         }
@@ -75,40 +110,66 @@ public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog,
             return OrderOutcome.Refused(left == 0 ? "sold-out" : "more-than-stock");
         }
 
-        var reservation = await catalog.ReserveAsync(listing.Id, request.Quantity, cancellationToken);
-        switch (reservation)
+        // Stock and order in one transaction (ADR 0020): the Listings context joins this connection and transaction, so
+        // the stock decrement, its change-feed row and the order commit or roll back together. A listing without a
+        // stock limit needs no reservation (and no transaction beyond SaveChanges' own).
+        await using var tx = listing.RemainingQuantity is null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        var reserved = false;
+        if (tx is not null)
         {
-            case StockReservation.SoldOut:
-                return OrderOutcome.Refused("sold-out");
-            case StockReservation.Closed:
-                return OrderOutcome.Refused("listing-closed");
-            case StockReservation.NotFound:
-                return OrderOutcome.Invalid("listingId", "listing-not-found");
+            switch (await catalog.ReserveAsync(listing.Id, request.Quantity, tx.GetDbTransaction(), cancellationToken))
+            {
+                case StockReservation.SoldOut:
+                    return OrderOutcome.Refused("sold-out");
+                case StockReservation.Closed:
+                    return OrderOutcome.Refused("listing-closed");
+                case StockReservation.NotFound:
+                    return OrderOutcome.Invalid("listingId", "listing-not-found");
+                case StockReservation.Reserved:
+                    reserved = true;
+                    break;
+            }
         }
 
-        var reserved = reservation == StockReservation.Reserved;
         var now = clock.GetUtcNow();
         var (order, created) = Order.Place(
             buyerId, listing.SellerId, listing.Id, listing.Title, mode, request.Quantity, price, sellsOnce, reserved,
             request.ContactName!.Trim(), request.ContactPhone!.Trim(), string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim(), key, hash, now);
+        if (quote is not null)
+        {
+            order.PlacedAtQuote(quote, now);
+        }
+
         db.Orders.Add(order);
         db.Events.Add(created);
         db.AuditLog.Add(OrderEvents.Audit(created, order));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            if (tx is not null)
+            {
+                await tx.CommitAsync(cancellationToken);
+            }
         }
         catch (DbUpdateException)
         {
-            // A unique index refused the row: the same key raced in (idempotent replay) or the listing was sold meanwhile.
-            db.ChangeTracker.Clear();
-            if (reserved)
+            // A unique index refused the row: the same key raced in (idempotent replay) or the listing was sold
+            // meanwhile. Rolling back gives the reserved units back with it.
+            if (tx is not null)
             {
-                await catalog.ReleaseAsync(listing.Id, request.Quantity, CancellationToken.None);
+                await tx.RollbackAsync(CancellationToken.None);
             }
 
+            db.ChangeTracker.Clear();
             var raced = await FindByKeyAsync(buyerId, key, cancellationToken);
-            return raced is not null ? Replay(raced, hash) : OrderOutcome.Refused("sold-out");
+            if (raced is not null)
+            {
+                return Replay(raced, hash);
+            }
+
+            // Or another order spent the same quote first (its Revision or the unique QuoteId refused this one).
+            var quoteSpent = quote is not null && await db.Quotes.AnyAsync(q => q.Id == quote.Id && q.State == QuoteState.Used, cancellationToken);
+            return OrderOutcome.Refused(quoteSpent ? "quote-used" : "sold-out");
         }
 
         logger.LogInformation("Order {OrderId} placed for listing {ListingId} amount {Amount}", order.Id, order.ListingId, order.Amount);
@@ -157,6 +218,11 @@ public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog,
     internal static string Hash(PlaceOrderRequest r)
     {
         var text = string.Join('\u001f', r.ListingId.ToString("N"), r.Mode?.Trim(), r.Quantity, r.ContactName?.Trim(), r.ContactPhone?.Trim(), r.Note?.Trim() ?? "");
+        if (r.QuoteId is { } quoteId)
+        {
+            text += "\u001fquote:" + quoteId.ToString("N");
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using TechMarket.Kernel.Files;
 using TechMarket.Orders.Catalog;
@@ -249,6 +250,27 @@ public sealed class OrderWorkflow(
         return await ReleaseEscrowAsync(order, actor, cancellationToken);
     }
 
+    /// <summary>
+    /// The operator's retry for an order stuck in Accepted after an escrow release error: releases again and completes
+    /// the order, or records another release-failed event and says so.
+    /// </summary>
+    public async Task<OrderOutcome> RetryReleaseAsync(Guid orderId, Guid operatorId, CancellationToken cancellationToken = default)
+    {
+        var order = await db.Orders.FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        if (order is null)
+        {
+            return OrderOutcome.Missing();
+        }
+
+        if (order.State != OrderState.Accepted)
+        {
+            return OrderOutcome.Refused("state", order);
+        }
+
+        var outcome = await ReleaseEscrowAsync(order, operatorId, cancellationToken);
+        return outcome.Succeeded && order.State != OrderState.Completed ? OrderOutcome.Refused("release-failed", order) : outcome;
+    }
+
     /// <summary>Releases what the order holds in escrow; retried by the operator when the first attempt failed.</summary>
     public async Task<OrderOutcome> ReleaseEscrowAsync(Order order, Guid? actor, CancellationToken cancellationToken = default)
     {
@@ -372,19 +394,21 @@ public sealed class OrderWorkflow(
             order.StockGivenBack();
         }
 
+        // Units given back commit with the transition that gives them back (ADR 0020).
+        await using var tx = giveBack ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            if (tx is not null)
+            {
+                await catalog.ReleaseAsync(order.ListingId, order.Quantity, tx.GetDbTransaction(), cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+            }
         }
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
             return OrderOutcome.Refused("concurrent", order);
-        }
-
-        if (giveBack)
-        {
-            await catalog.ReleaseAsync(order.ListingId, order.Quantity, CancellationToken.None);
         }
 
         await events.PublishAsync(order, e, cancellationToken);
