@@ -61,7 +61,8 @@ public sealed class ChatTests
         await alice.Hub.InvokeAsync<JsonElement>("Send", id, "第三条");
 
         var list = await bobApi.GetFromJsonAsync<JsonElement>("/api/v1/conversations");
-        var unread = await bobApi.GetFromJsonAsync<JsonElement>("/api/v1/notifications/unread");
+        // Notifications are raised after the message is stored and pushed, off the sender's path.
+        var unread = await Eventually.Until(() => bobApi.GetFromJsonAsync<JsonElement>("/api/v1/notifications/unread"), u => u.GetProperty("notifications").GetInt32() > 0);
         var older = await bobApi.GetFromJsonAsync<JsonElement>($"/api/v1/conversations/{id}/messages?take=2");
         var first = older.GetProperty("messages")[0].GetProperty("id").GetInt64();
         var oldest = await bobApi.GetFromJsonAsync<JsonElement>($"/api/v1/conversations/{id}/messages?take=2&before={first}");

@@ -50,6 +50,11 @@ public static class MessagingModule
         services.TryAddSingleton<IBlobStore, LocalBlobStore>();
         services.AddSingleton<Push>();
         services.AddSingleton<ChatRateLimiter>();
+        services.AddSingleton<ChatAccessCache>();
+        services.AddSingleton<ChatMessageWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChatMessageWriter>());
+        services.AddSingleton<ChatNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChatNotifier>());
         services.AddSingleton<EmailOutboxSignal>();
         services.AddSingleton<EmailOutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<EmailOutboxSender>());
