@@ -66,17 +66,19 @@ public sealed class ChatHotPathTests
         var notified = await bob.NextAsync("notification");
         var list = await Eventually.Until(
             () => bob.Api.GetFromJsonAsync<JsonElement>("/api/v1/notifications"),
-            l => l.GetProperty("items").GetArrayLength() >= 2);
+            l => ChatLinks(l).Count >= 2);
         // Give a wrongly duplicated notification the time to show up before counting.
         await Task.Delay(500);
         list = await bob.Api.GetFromJsonAsync<JsonElement>("/api/v1/notifications");
 
         Assert.Equal("message", notified.GetProperty("notification").GetProperty("kind").GetString());
-        Assert.Equal(
-            [$"/chat/{first}", $"/chat/{second}"],
-            list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("link").GetString()).Order());
+        Assert.Equal([$"/chat/{first}", $"/chat/{second}"], ChatLinks(list).Order());
         Assert.False(alice.TryNext("notification", out _));
     }
+
+    // Bob also has the notification of his own verification: only the chat ones are counted.
+    private static List<string?> ChatLinks(JsonElement list) =>
+        [.. list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("link").GetString()).Where(l => l?.StartsWith("/chat/", StringComparison.Ordinal) == true)];
 
     [Fact]
     public async Task Member_refused_as_unverified_is_refused_again_without_anything_stored()
