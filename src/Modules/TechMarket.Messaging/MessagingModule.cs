@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 using TechMarket.Kernel.Files;
+using TechMarket.Kernel.Members;
 using TechMarket.Kernel.Notifications;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Messaging.Features.Chat;
@@ -63,6 +64,9 @@ public static class MessagingModule
         services.AddScoped<ChatService>();
         services.AddScoped<MailService>();
         services.AddScoped<SupportService>();
+        // The host's member-contacts adapter knows the accounts' roles; forwarding here keeps Program.cs unaware of it.
+        services.TryAddScoped<ISupportOperators>(sp => sp.GetRequiredService<IMemberContacts>() as ISupportOperators
+            ?? throw new InvalidOperationException("Register an ISupportOperators (the host's member contacts adapter implements it)."));
         return builder;
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using TechMarket.Kernel.Auditing;
@@ -53,30 +52,73 @@ internal static class ChatErrors
     };
 }
 
-/// <summary>Per-member flood control for chat; in memory per node, which bounds a member to N × nodes at worst.</summary>
-public sealed class ChatRateLimiter(MessagingOptions options) : IDisposable
+/// <summary>
+/// Per-member flood control for chat: at most N messages per fixed window, counted from the member's first message.
+/// In memory per node, which bounds a member to N × nodes at worst. Windows that have ended are swept out (at most
+/// once per window length, by whichever call comes first), so the table holds only members active in the last window.
+/// </summary>
+public sealed class ChatRateLimiter(MessagingOptions options, TimeProvider clock)
 {
-    private readonly ConcurrentDictionary<Guid, FixedWindowRateLimiter> limiters = new();
+    private readonly ConcurrentDictionary<Guid, Window> windows = new();
+    private long nextSweepTicks;
+
+    /// <summary>How many members are tracked right now (for tests and diagnostics).</summary>
+    internal int Tracked => windows.Count;
 
     public bool TryAcquire(Guid memberId, out int retryAfterSeconds)
     {
-        var limiter = limiters.GetOrAdd(memberId, _ => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+        var now = clock.GetUtcNow();
+        SweepIfDue(now);
+        var window = windows.GetOrAdd(memberId, _ => new Window());
+        lock (window)
         {
-            PermitLimit = options.ChatMessagesPerWindow,
-            Window = options.ChatWindow,
-            QueueLimit = 0,
-        }));
-        using var lease = limiter.AttemptAcquire();
-        retryAfterSeconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : (int)Math.Ceiling(options.ChatWindow.TotalSeconds);
-        return lease.IsAcquired;
+            if (now >= window.EndsAt)
+            {
+                window.EndsAt = now + options.ChatWindow;
+                window.Count = 0;
+            }
+
+            if (window.Count < options.ChatMessagesPerWindow)
+            {
+                window.Count++;
+                retryAfterSeconds = 0;
+                return true;
+            }
+
+            retryAfterSeconds = Math.Max(1, (int)Math.Ceiling((window.EndsAt - now).TotalSeconds));
+            return false;
+        }
     }
 
-    public void Dispose()
+    private void SweepIfDue(DateTimeOffset now)
     {
-        foreach (var limiter in limiters.Values)
+        var due = Interlocked.Read(ref nextSweepTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref nextSweepTicks, now.UtcTicks + options.ChatWindow.Ticks, due) != due)
         {
-            limiter.Dispose();
+            return;
         }
+
+        foreach (var (memberId, window) in windows)
+        {
+            // Only ended windows go; a member writing at this very moment at worst starts a fresh window a little early.
+            bool ended;
+            lock (window)
+            {
+                ended = now >= window.EndsAt;
+            }
+
+            if (ended)
+            {
+                windows.TryRemove(new KeyValuePair<Guid, Window>(memberId, window));
+            }
+        }
+    }
+
+    private sealed class Window
+    {
+        public DateTimeOffset EndsAt { get; set; }
+
+        public int Count { get; set; }
     }
 }
 
