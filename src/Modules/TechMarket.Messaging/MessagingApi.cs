@@ -362,6 +362,7 @@ public static class MessagingApi
     {
         SupportFailure.None => TypedResults.NoContent(),
         SupportFailure.NotFound => TypedResults.NotFound(),
+        SupportFailure.NotAnOperator => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["operatorId"] = [text["Support.Error.NotAnOperator"]] }),
         _ => TypedResults.Problem(text["Support.Error.InvalidState"], statusCode: StatusCodes.Status409Conflict),
     };
 }

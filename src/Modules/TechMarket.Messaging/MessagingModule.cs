@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 using TechMarket.Kernel.Files;
+using TechMarket.Kernel.Members;
 using TechMarket.Kernel.Notifications;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Messaging.Features.Chat;
@@ -50,6 +51,11 @@ public static class MessagingModule
         services.TryAddSingleton<IBlobStore, LocalBlobStore>();
         services.AddSingleton<Push>();
         services.AddSingleton<ChatRateLimiter>();
+        services.AddSingleton<ChatAccessCache>();
+        services.AddSingleton<ChatMessageWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChatMessageWriter>());
+        services.AddSingleton<ChatNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChatNotifier>());
         services.AddSingleton<EmailOutboxSignal>();
         services.AddSingleton<EmailOutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<EmailOutboxSender>());
@@ -58,6 +64,9 @@ public static class MessagingModule
         services.AddScoped<ChatService>();
         services.AddScoped<MailService>();
         services.AddScoped<SupportService>();
+        // The host's member-contacts adapter knows the accounts' roles; forwarding here keeps Program.cs unaware of it.
+        services.TryAddScoped<ISupportOperators>(sp => sp.GetRequiredService<IMemberContacts>() as ISupportOperators
+            ?? throw new InvalidOperationException("Register an ISupportOperators (the host's member contacts adapter implements it)."));
         return builder;
     }
 

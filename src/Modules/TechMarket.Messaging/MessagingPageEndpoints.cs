@@ -140,10 +140,12 @@ internal static class MessagingPageEndpoints
             await support.CloseAsync(user.RequiredMemberId(), id);
             return TypedResults.LocalRedirect("/operator/support");
         });
-        console.MapPost("/{id:guid}/hand-over", async (Guid id, ClaimsPrincipal user, SupportService support, [FromForm] Guid operatorId) =>
+        console.MapPost("/{id:guid}/hand-over", async (Guid id, ClaimsPrincipal user, SupportService support, IStringLocalizer<MessagingStrings> text, [FromForm] Guid operatorId) =>
         {
-            await support.HandOverAsync(user.RequiredMemberId(), id, operatorId);
-            return TypedResults.LocalRedirect("/operator/support");
+            var failure = await support.HandOverAsync(user.RequiredMemberId(), id, operatorId);
+            return failure == SupportFailure.NotAnOperator
+                ? TypedResults.LocalRedirect($"/support/{id}?error={Uri.EscapeDataString(text["Support.Error.NotAnOperator"])}")
+                : TypedResults.LocalRedirect("/operator/support");
         });
         return endpoints;
     }

@@ -2,15 +2,23 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using TechMarket.Identity.Domain;
 using TechMarket.Kernel.Members;
+using TechMarket.Kernel.Security;
+using TechMarket.Messaging.Features.Support;
 
 namespace TechMarket.Web.Hosting;
 
 /// <summary>
-/// IMemberContacts for the Messaging module, read through Identity's public UserManager. Lives in the host so
+/// IMemberContacts and ISupportOperators for the Messaging module, read through Identity's public UserManager. Lives in the host so
 /// Messaging never touches Identity's tables; belongs next to MemberDirectory in Identity when that module is next edited.
 /// </summary>
-internal sealed class MemberContacts(UserManager<Member> users) : IMemberContacts
+internal sealed class MemberContacts(UserManager<Member> users) : IMemberContacts, ISupportOperators
 {
+    public async Task<bool> IsOperatorAsync(Guid memberId, CancellationToken cancellationToken = default)
+    {
+        var member = await users.FindByIdAsync(memberId.ToString());
+        return member is not null && (await users.IsInRoleAsync(member, Roles.Operator) || await users.IsInRoleAsync(member, Roles.Administrator));
+    }
+
     public async Task<MemberContact?> GetAsync(Guid memberId, CancellationToken cancellationToken = default) =>
         await users.Users.AsNoTracking()
             .Where(m => m.Id == memberId)

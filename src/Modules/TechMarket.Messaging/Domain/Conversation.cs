@@ -194,4 +194,7 @@ public sealed class ChatMessage
 
     public static ChatMessage Post(Guid conversationId, Guid senderId, string body, DateTimeOffset now) =>
         new() { ConversationId = conversationId, SenderId = senderId, Body = body, SentAt = now };
+
+    /// <summary>The id the database gave the message when it was written outside change tracking (bulk insert).</summary>
+    internal void Stored(long id) => Id = id;
 }

@@ -20,6 +20,8 @@ public sealed class MessagingHub(ChatService chat, IStringLocalizer<MessagingStr
 
     public override async Task OnConnectedAsync()
     {
+        // A group per member: the in-memory hub finds a group by key, whereas sending to a user scans every connection.
+        await Groups.AddToGroupAsync(Context.ConnectionId, MemberGroup(Caller));
         if (Context.User?.IsStaff() == true)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, OperatorsGroup);
@@ -55,6 +57,8 @@ public sealed class MessagingHub(ChatService chat, IStringLocalizer<MessagingStr
             throw new HubException(text["Chat.Error.NotFound"]);
         }
     }
+
+    public static string MemberGroup(Guid memberId) => $"m:{memberId:N}";
 
     private Guid Caller => Context.User?.MemberId() ?? throw new HubException("Unauthorized");
 }

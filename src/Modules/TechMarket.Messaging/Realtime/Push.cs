@@ -6,7 +6,7 @@ namespace TechMarket.Messaging.Realtime;
 public sealed class Push(IHubContext<MessagingHub> hub)
 {
     public Task ToMembersAsync(IEnumerable<Guid> memberIds, string method, object payload, CancellationToken cancellationToken = default) =>
-        hub.Clients.Users(memberIds.Select(m => m.ToString()).ToList()).SendAsync(method, payload, cancellationToken);
+        hub.Clients.Groups(memberIds.Select(MessagingHub.MemberGroup).ToList()).SendAsync(method, payload, cancellationToken);
 
     public Task ToOperatorsAsync(string method, object payload, CancellationToken cancellationToken = default) =>
         hub.Clients.Group(MessagingHub.OperatorsGroup).SendAsync(method, payload, cancellationToken);

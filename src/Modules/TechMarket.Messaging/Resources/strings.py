@@ -51,6 +51,7 @@ S = {
  "Mail.Error.TooLarge": ("附件 {0} 超过了 {1} MB 的上限。", "The attachment {0} is larger than the {1} MB limit."),
  "Support.Error.Empty": ("请填写主题和问题描述。", "Enter a subject and describe your question."),
  "Support.Error.InvalidState": ("该客服会话当前不能执行此操作。", "This support conversation cannot do that now."),
+ "Support.Error.NotAnOperator": ("只能转交给客服人员（运营或管理员）。", "A conversation can only be handed over to a support operator (operator or administrator)."),
  "Nav.Notifications": ("通知", "Notifications"),
  "Bell.Label": ("通知（{0} 条未读）", "Notifications ({0} unread)"),
  "Notifications.Title": ("通知", "Notifications"),

@@ -4,6 +4,7 @@ using TechMarket.Identity.Domain;
 using TechMarket.Identity.Persistence;
 using TechMarket.Identity.Security;
 using TechMarket.Kernel.Auditing;
+using TechMarket.Kernel.Notifications;
 
 namespace TechMarket.Identity.Features.Review;
 
@@ -27,8 +28,13 @@ public enum ReviewFailure
     ReasonRequired,
 }
 
-/// <summary>Operator review of verification requests (A4).</summary>
-public sealed class ReviewVerification(AccountsDbContext db, PersonalDataProtector personalData, TimeProvider clock, ILogger<ReviewVerification> logger)
+/// <summary>Operator review of verification requests (A4); the member is told the result (I3) in the list and by e-mail per their preferences.</summary>
+public sealed class ReviewVerification(
+    AccountsDbContext db,
+    PersonalDataProtector personalData,
+    IEnumerable<INotificationSender> notifications,
+    TimeProvider clock,
+    ILogger<ReviewVerification> logger)
 {
     public async Task<Paged<ReviewQueueItem>> ListAsync(ReviewQueueQuery query, CancellationToken cancellationToken = default)
     {
@@ -136,7 +142,27 @@ public sealed class ReviewVerification(AccountsDbContext db, PersonalDataProtect
         }
 
         logger.LogInformation("Verification {RequestId} {Decision} by {ReviewerId}", id, request.Status, reviewerId);
+        await NotifyMemberAsync(request, reason, cancellationToken);
         return ReviewFailure.None;
+    }
+
+    private async Task NotifyMemberAsync(VerificationRequest request, string? reason, CancellationToken cancellationToken)
+    {
+        var (template, argument) = reason is null
+            ? (NotificationTemplates.ReviewApproved, request.Name)
+            : (NotificationTemplates.ReviewRejected, reason.Trim());
+        foreach (var sender in notifications)
+        {
+            try
+            {
+                await sender.NotifyAsync(request.MemberId, NotificationKinds.Review, template, [argument], "/account/verification", cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The decision is stored and shown on the member's verification page; the notification is a courtesy.
+                logger.LogWarning(ex, "Member {MemberId} could not be notified of verification {RequestId}", request.MemberId, request.Id);
+            }
+        }
     }
 
     private static ReviewQueueItem ToItem(VerificationRequest v, string memberName, string account) => new(

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using TechMarket.Kernel.Auditing;
 using TechMarket.Kernel.Members;
-using TechMarket.Kernel.Notifications;
 using TechMarket.Messaging.Domain;
 using TechMarket.Messaging.Features.Notifications;
 using TechMarket.Messaging.Persistence;
@@ -54,30 +52,73 @@ internal static class ChatErrors
     };
 }
 
-/// <summary>Per-member flood control for chat; in memory per node, which bounds a member to N × nodes at worst.</summary>
-public sealed class ChatRateLimiter(MessagingOptions options) : IDisposable
+/// <summary>
+/// Per-member flood control for chat: at most N messages per fixed window, counted from the member's first message.
+/// In memory per node, which bounds a member to N × nodes at worst. Windows that have ended are swept out (at most
+/// once per window length, by whichever call comes first), so the table holds only members active in the last window.
+/// </summary>
+public sealed class ChatRateLimiter(MessagingOptions options, TimeProvider clock)
 {
-    private readonly ConcurrentDictionary<Guid, FixedWindowRateLimiter> limiters = new();
+    private readonly ConcurrentDictionary<Guid, Window> windows = new();
+    private long nextSweepTicks;
+
+    /// <summary>How many members are tracked right now (for tests and diagnostics).</summary>
+    internal int Tracked => windows.Count;
 
     public bool TryAcquire(Guid memberId, out int retryAfterSeconds)
     {
-        var limiter = limiters.GetOrAdd(memberId, _ => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+        var now = clock.GetUtcNow();
+        SweepIfDue(now);
+        var window = windows.GetOrAdd(memberId, _ => new Window());
+        lock (window)
         {
-            PermitLimit = options.ChatMessagesPerWindow,
-            Window = options.ChatWindow,
-            QueueLimit = 0,
-        }));
-        using var lease = limiter.AttemptAcquire();
-        retryAfterSeconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : (int)Math.Ceiling(options.ChatWindow.TotalSeconds);
-        return lease.IsAcquired;
+            if (now >= window.EndsAt)
+            {
+                window.EndsAt = now + options.ChatWindow;
+                window.Count = 0;
+            }
+
+            if (window.Count < options.ChatMessagesPerWindow)
+            {
+                window.Count++;
+                retryAfterSeconds = 0;
+                return true;
+            }
+
+            retryAfterSeconds = Math.Max(1, (int)Math.Ceiling((window.EndsAt - now).TotalSeconds));
+            return false;
+        }
     }
 
-    public void Dispose()
+    private void SweepIfDue(DateTimeOffset now)
     {
-        foreach (var limiter in limiters.Values)
+        var due = Interlocked.Read(ref nextSweepTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref nextSweepTicks, now.UtcTicks + options.ChatWindow.Ticks, due) != due)
         {
-            limiter.Dispose();
+            return;
         }
+
+        foreach (var (memberId, window) in windows)
+        {
+            // Only ended windows go; a member writing at this very moment at worst starts a fresh window a little early.
+            bool ended;
+            lock (window)
+            {
+                ended = now >= window.EndsAt;
+            }
+
+            if (ended)
+            {
+                windows.TryRemove(new KeyValuePair<Guid, Window>(memberId, window));
+            }
+        }
+    }
+
+    private sealed class Window
+    {
+        public DateTimeOffset EndsAt { get; set; }
+
+        public int Count { get; set; }
     }
 }
 
@@ -87,7 +128,9 @@ public sealed class ChatService(
     IMemberDirectory directory,
     ChatRateLimiter limiter,
     Push push,
-    INotificationSender notifications,
+    ChatAccessCache access,
+    ChatMessageWriter writer,
+    ChatNotifier notifier,
     TimeProvider clock)
 {
     public async Task<StartResult> StartAsync(Guid starter, Guid recipient, ConversationContext? context, CancellationToken cancellationToken = default)
@@ -164,26 +207,26 @@ public sealed class ChatService(
 
     public async Task<SendResult> SendAsync(Guid senderId, bool isStaff, Guid conversationId, string? body, CancellationToken cancellationToken = default)
     {
-        var conversation = await FindForAsync(senderId, isStaff, conversationId, cancellationToken);
-        if (conversation is null)
+        // The hot path: direct chats need no database read per message (membership and verification are cached)
+        // and share their INSERT with whoever else is sending at the same moment.
+        var direct = await access.GetDirectAsync(db, conversationId, cancellationToken);
+        if (direct is null)
+        {
+            return await SendToSupportAsync(senderId, isStaff, conversationId, body, cancellationToken);
+        }
+
+        if (!direct.Includes(senderId))
         {
             return new SendResult(null, ChatFailure.NotFound);
         }
 
-        var text = body?.Trim() ?? "";
-        if (text.Length == 0)
+        if (Validate(body, out var text) is { } invalid)
         {
-            return new SendResult(null, ChatFailure.Empty);
+            return invalid;
         }
 
-        if (text.Length > ChatMessage.MaxLength)
-        {
-            return new SendResult(null, ChatFailure.TooLong);
-        }
-
-        var staffAnswer = isStaff && conversation.Kind == ConversationKind.Support && conversation.RequesterId != senderId;
         // Trading talk needs a verified identity; support is open to every member (e.g. for help with verifying).
-        if (conversation.Kind == ConversationKind.Direct && !await directory.IsVerifiedAsync(senderId, cancellationToken))
+        if (!await access.IsVerifiedAsync(directory, senderId, cancellationToken))
         {
             return new SendResult(null, ChatFailure.NotVerified);
         }
@@ -193,7 +236,41 @@ public sealed class ChatService(
             return new SendResult(null, ChatFailure.RateLimited, retryAfter);
         }
 
+        var message = ChatMessage.Post(conversationId, senderId, text, clock.GetUtcNow());
+        await writer.StoreAsync(message);
+
+        // Stored first, then pushed: a client that misses the push finds the message in the history.
+        var dto = ToDto(message);
+        await push.ToMembersAsync(direct.MemberIds, "message", dto, cancellationToken);
+        var preview = Preview(text);
+        foreach (var member in direct.MemberIds.Where(m => m != senderId))
+        {
+            notifier.Enqueue(new ChatNotice(member, conversationId, senderId, preview));
+        }
+
+        return new SendResult(dto, ChatFailure.None);
+    }
+
+    private async Task<SendResult> SendToSupportAsync(Guid senderId, bool isStaff, Guid conversationId, string? body, CancellationToken cancellationToken)
+    {
+        var conversation = await FindForAsync(senderId, isStaff, conversationId, cancellationToken);
+        if (conversation is null)
+        {
+            return new SendResult(null, ChatFailure.NotFound);
+        }
+
+        if (Validate(body, out var text) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!limiter.TryAcquire(senderId, out var retryAfter))
+        {
+            return new SendResult(null, ChatFailure.RateLimited, retryAfter);
+        }
+
         var now = clock.GetUtcNow();
+        var staffAnswer = isStaff && conversation.RequesterId != senderId;
         if (staffAnswer && conversation.OperatorId is null)
         {
             conversation.Take(senderId);
@@ -202,21 +279,35 @@ public sealed class ChatService(
         var message = ChatMessage.Post(conversation.Id, senderId, text, now);
         db.ChatMessages.Add(message);
         conversation.MessagePosted(senderId, staffAnswer, now);
-        // One write; a member's own messages never count as unread, so the sender's read pointer can stay.
+        // One write: the message and the conversation's new state (taken, waiting, reopened) together.
         await db.SaveChangesAsync(cancellationToken);
 
-        // Stored first, then pushed: a client that misses the push finds the message in the history.
         var dto = ToDto(message);
-        var recipients = conversation.Members.Select(m => m.MemberId).ToList();
-        await push.ToMembersAsync(recipients, "message", dto, cancellationToken);
-        if (conversation.Kind == ConversationKind.Support && !staffAnswer)
+        await push.ToMembersAsync(conversation.Members.Select(m => m.MemberId).ToList(), "message", dto, cancellationToken);
+        if (staffAnswer)
+        {
+            if (conversation.RequesterId is { } requester)
+            {
+                notifier.Enqueue(new ChatNotice(requester, conversation.Id, senderId, Preview(text), conversation.ContextTitle ?? ""));
+            }
+        }
+        else
         {
             await push.ToOperatorsAsync("support-queue", new { conversationId = conversation.Id }, cancellationToken);
         }
 
-        await NotifyOthersAsync(conversation, senderId, staffAnswer, text, cancellationToken);
         return new SendResult(dto, ChatFailure.None);
     }
+
+    private static SendResult? Validate(string? body, out string text)
+    {
+        text = body?.Trim() ?? "";
+        return text.Length == 0 ? new SendResult(null, ChatFailure.Empty)
+            : text.Length > ChatMessage.MaxLength ? new SendResult(null, ChatFailure.TooLong)
+            : null;
+    }
+
+    private static string Preview(string text) => text.Length > 80 ? text[..80] + "…" : text;
 
     public async Task<ChatHistory?> HistoryAsync(Guid memberId, bool isStaff, Guid conversationId, long? before, int take, CancellationToken cancellationToken = default)
     {
@@ -302,34 +393,6 @@ public sealed class ChatService(
             c.Status,
             c.OperatorId,
             c.WaitingSince)).ToList();
-    }
-
-    private async Task NotifyOthersAsync(Conversation conversation, Guid senderId, bool staffAnswer, string text, CancellationToken cancellationToken)
-    {
-        var cards = await directory.GetAsync([senderId], cancellationToken);
-        var senderName = cards.TryGetValue(senderId, out var card) ? card.DisplayName : "";
-        var preview = text.Length > 80 ? text[..80] + "…" : text;
-        foreach (var member in conversation.Members.Where(m => m.MemberId != senderId))
-        {
-            if (conversation.Kind == ConversationKind.Support)
-            {
-                if (staffAnswer && member.MemberId == conversation.RequesterId)
-                {
-                    await notifications.NotifyAsync(member.MemberId, NotificationKinds.Support, NotificationTemplates.SupportReply, [conversation.ContextTitle ?? "", preview], $"/support/{conversation.Id}", cancellationToken);
-                }
-
-                continue;
-            }
-
-            // One unread notification per conversation is enough: a lively chat must not flood the list (or the mailbox).
-            var link = $"/chat/{conversation.Id}";
-            if (await db.Notifications.AnyAsync(n => n.MemberId == member.MemberId && n.ReadAt == null && n.Link == link, cancellationToken))
-            {
-                continue;
-            }
-
-            await notifications.NotifyAsync(member.MemberId, NotificationKinds.Message, NotificationTemplates.ChatMessage, [senderName, preview], link, cancellationToken);
-        }
     }
 
     private static ChatMessageDto ToDto(ChatMessage m) => new(m.Id, m.ConversationId, m.SenderId, m.Body, m.SentAt);

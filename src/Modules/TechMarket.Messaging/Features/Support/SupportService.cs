@@ -15,10 +15,17 @@ public enum SupportFailure
     NotFound,
     InvalidState,
     Empty,
+    NotAnOperator,
+}
+
+/// <summary>Who may answer support (operators and administrators); implemented by the host next to the member accounts.</summary>
+public interface ISupportOperators
+{
+    Task<bool> IsOperatorAsync(Guid memberId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Member ↔ platform support (I2): members open, operators take, answer (through chat), hand over and close.</summary>
-public sealed class SupportService(MessagingDbContext db, ChatService chat, Push push, TimeProvider clock)
+public sealed class SupportService(MessagingDbContext db, ChatService chat, Push push, ISupportOperators operators, TimeProvider clock)
 {
     public async Task<(ConversationDto? Conversation, SupportFailure Failure)> OpenAsync(Guid memberId, string subject, string firstMessage, CancellationToken cancellationToken = default)
     {
@@ -58,8 +65,16 @@ public sealed class SupportService(MessagingDbContext db, ChatService chat, Push
     public Task<SupportFailure> TakeAsync(Guid operatorId, Guid conversationId, CancellationToken cancellationToken = default) =>
         ChangeAsync(operatorId, conversationId, "support.taken", c => c.Take(operatorId), null, cancellationToken);
 
-    public Task<SupportFailure> HandOverAsync(Guid operatorId, Guid conversationId, Guid toOperator, CancellationToken cancellationToken = default) =>
-        ChangeAsync(operatorId, conversationId, "support.handed-over", c => c.HandOver(operatorId, toOperator), toOperator.ToString(), cancellationToken);
+    public async Task<SupportFailure> HandOverAsync(Guid operatorId, Guid conversationId, Guid toOperator, CancellationToken cancellationToken = default)
+    {
+        // Only staff may read and answer support conversations: handing one to a member would show them someone else's.
+        if (!await operators.IsOperatorAsync(toOperator, cancellationToken))
+        {
+            return SupportFailure.NotAnOperator;
+        }
+
+        return await ChangeAsync(operatorId, conversationId, "support.handed-over", c => c.HandOver(operatorId, toOperator), toOperator.ToString(), cancellationToken);
+    }
 
     public Task<SupportFailure> CloseAsync(Guid operatorId, Guid conversationId, CancellationToken cancellationToken = default) =>
         ChangeAsync(operatorId, conversationId, "support.closed", c => c.Close(), null, cancellationToken);
