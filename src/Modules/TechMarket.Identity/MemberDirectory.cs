@@ -5,14 +5,43 @@ using TechMarket.Kernel.Members;
 
 namespace TechMarket.Identity;
 
-internal sealed class MemberDirectory(AccountsDbContext db) : IMemberDirectory
+/// <remarks>
+/// Server-side rendering runs sibling components' async initialisation interleaved (the layout's member name and a
+/// page's party names ask at the same time), and one scoped DbContext allows one operation at a time, so calls within
+/// a scope take turns.
+/// </remarks>
+internal sealed class MemberDirectory(AccountsDbContext db) : IMemberDirectory, IDisposable
 {
-    public async Task<IReadOnlyDictionary<Guid, MemberCard>> GetAsync(IReadOnlyCollection<Guid> memberIds, CancellationToken cancellationToken = default) =>
-        await db.Users.AsNoTracking()
-            .Where(m => memberIds.Contains(m.Id))
-            .Select(m => new MemberCard(m.Id, m.DisplayName, m.VerificationLevel != VerificationLevel.None, m.VerificationLevel == VerificationLevel.Enterprise, m.VerifiedName))
-            .ToDictionaryAsync(m => m.Id, cancellationToken);
+    private readonly SemaphoreSlim oneAtATime = new(1, 1);
 
-    public Task<bool> IsVerifiedAsync(Guid memberId, CancellationToken cancellationToken = default) =>
-        db.Users.AnyAsync(m => m.Id == memberId && m.VerificationLevel != VerificationLevel.None, cancellationToken);
+    public async Task<IReadOnlyDictionary<Guid, MemberCard>> GetAsync(IReadOnlyCollection<Guid> memberIds, CancellationToken cancellationToken = default)
+    {
+        await oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await db.Users.AsNoTracking()
+                .Where(m => memberIds.Contains(m.Id))
+                .Select(m => new MemberCard(m.Id, m.DisplayName, m.VerificationLevel != VerificationLevel.None, m.VerificationLevel == VerificationLevel.Enterprise, m.VerifiedName))
+                .ToDictionaryAsync(m => m.Id, cancellationToken);
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    public async Task<bool> IsVerifiedAsync(Guid memberId, CancellationToken cancellationToken = default)
+    {
+        await oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await db.Users.AnyAsync(m => m.Id == memberId && m.VerificationLevel != VerificationLevel.None, cancellationToken);
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
+    public void Dispose() => oneAtATime.Dispose();
 }
