@@ -168,10 +168,10 @@ public static class ListingsApi
         ToResult(await commands.CloseAsync(user.RequiredMemberId(), id, user.IsStaff()), d => DemandView.Of(d, true, true));
 
     public static async Task<Results<Ok<DemandView>, NotFound, ValidationProblem, Conflict<ProblemDetailsBody>>> ApproveDemand(Guid id, ClaimsPrincipal user, DemandCommands commands) =>
-        ToResult(await commands.ReviewAsync(user.RequiredMemberId(), id, true, null), d => DemandView.Of(d, true, true));
+        ToResult(await commands.ApproveAsync(user.RequiredMemberId(), id), d => DemandView.Of(d, true, true));
 
     public static async Task<Results<Ok<DemandView>, NotFound, ValidationProblem, Conflict<ProblemDetailsBody>>> RejectDemand(Guid id, ReasonRequest request, ClaimsPrincipal user, DemandCommands commands) =>
-        ToResult(await commands.ReviewAsync(user.RequiredMemberId(), id, false, request.Reason), d => DemandView.Of(d, true, true));
+        ToResult(await commands.RejectAsync(user.RequiredMemberId(), id, request.Reason), d => DemandView.Of(d, true, true));
 
     public static async Task<Results<Ok<ProfileView>, NotFound>> GetProfile(Guid id, ListingQueries queries) =>
         await queries.FindProfileAsync(id) is { } p ? TypedResults.Ok(ProfileView.Of(p)) : TypedResults.NotFound();

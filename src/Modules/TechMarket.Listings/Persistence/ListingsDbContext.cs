@@ -114,54 +114,48 @@ internal static class Json
     }
 }
 
+/// <summary>The columns, concurrency token and indexes every publishable item has; listings and demands keep their own tables.</summary>
+internal static class PublishableItemConfiguration
+{
+    public static void ConfigurePublishable<TItem, TContent>(this EntityTypeBuilder<TItem> builder, string table)
+        where TItem : PublishableItem<TContent>
+        where TContent : class, IPublishableContent, new()
+    {
+        builder.ToTable(table);
+        builder.HasKey(i => i.Id);
+        builder.Property(i => i.Content).AsJson();
+        builder.Property(i => i.PendingRevision).AsJson();
+        // Two reviewers or an edit racing a review cannot both win.
+        builder.Property(i => i.Status).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
+        builder.Property(i => i.Title).HasMaxLength(100);
+        builder.Property(i => i.Field).HasConversion<string>().HasMaxLength(32);
+        builder.Property(i => i.SuggestedField).HasConversion<string>().HasMaxLength(32);
+        builder.Property(i => i.Province).HasMaxLength(8);
+        builder.Property(i => i.AttributeTags).HasMaxLength(1000);
+        builder.Property(i => i.RejectionReason).HasMaxLength(500);
+        builder.Ignore(i => i.IsVisible);
+        builder.Ignore(i => i.HasPendingRevision);
+        builder.Ignore(i => i.UnderReview);
+        builder.Ignore(i => i.AwaitsReview);
+        builder.Ignore(i => i.CanBeSubmitted);
+        builder.HasIndex(i => new { i.OwnerId, i.UpdatedAt });
+        builder.HasIndex(i => new { i.Status, i.PublishedAt });
+        builder.HasIndex(i => i.SubmittedAt);
+    }
+}
+
 internal sealed class ListingConfiguration : IEntityTypeConfiguration<Listing>
 {
     public void Configure(EntityTypeBuilder<Listing> builder)
     {
-        builder.ToTable("listings");
-        builder.HasKey(l => l.Id);
-        builder.Property(l => l.Content).AsJson();
-        builder.Property(l => l.PendingRevision).AsJson();
-        // Two reviewers or an edit racing a review cannot both win.
-        builder.Property(l => l.Status).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
-        builder.Property(l => l.Title).HasMaxLength(100);
+        builder.ConfigurePublishable<Listing, ListingContent>("listings");
         builder.Property(l => l.Type).HasConversion<string>().HasMaxLength(32);
-        builder.Property(l => l.Field).HasConversion<string>().HasMaxLength(32);
-        builder.Property(l => l.SuggestedField).HasConversion<string>().HasMaxLength(32);
-        builder.Property(l => l.Province).HasMaxLength(8);
-        builder.Property(l => l.AttributeTags).HasMaxLength(1000);
-        builder.Property(l => l.RejectionReason).HasMaxLength(500);
-        builder.Ignore(l => l.IsVisible);
-        builder.Ignore(l => l.HasPendingRevision);
-        builder.Ignore(l => l.UnderReview);
-        builder.Ignore(l => l.AwaitsReview);
-        builder.HasIndex(l => new { l.OwnerId, l.UpdatedAt });
-        builder.HasIndex(l => new { l.Status, l.PublishedAt });
-        builder.HasIndex(l => l.SubmittedAt);
     }
 }
 
 internal sealed class DemandConfiguration : IEntityTypeConfiguration<Demand>
 {
-    public void Configure(EntityTypeBuilder<Demand> builder)
-    {
-        builder.ToTable("demands");
-        builder.HasKey(d => d.Id);
-        builder.Property(d => d.Content).AsJson();
-        builder.Property(d => d.PendingRevision).AsJson();
-        builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
-        builder.Property(d => d.Title).HasMaxLength(100);
-        builder.Property(d => d.Field).HasConversion<string>().HasMaxLength(32);
-        builder.Property(d => d.SuggestedField).HasConversion<string>().HasMaxLength(32);
-        builder.Property(d => d.Province).HasMaxLength(8);
-        builder.Property(d => d.AttributeTags).HasMaxLength(1000);
-        builder.Property(d => d.RejectionReason).HasMaxLength(500);
-        builder.Ignore(d => d.UnderReview);
-        builder.Ignore(d => d.AwaitsReview);
-        builder.HasIndex(d => new { d.OwnerId, d.UpdatedAt });
-        builder.HasIndex(d => new { d.Status, d.PublishedAt });
-        builder.HasIndex(d => d.SubmittedAt);
-    }
+    public void Configure(EntityTypeBuilder<Demand> builder) => builder.ConfigurePublishable<Demand, DemandContent>("demands");
 }
 
 internal sealed class ProfileConfiguration : IEntityTypeConfiguration<Profile>
