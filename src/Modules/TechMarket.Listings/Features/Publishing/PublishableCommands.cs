@@ -86,61 +86,23 @@ public abstract class PublishableCommands<TItem, TContent, TInput>(ListingsDbCon
         return await SaveAsync(item, ct);
     }
 
-    public async Task<CommandOutcome<TItem>> SubmitAsync(Guid ownerId, Guid id, CancellationToken ct = default)
-    {
-        var item = await FindAsync(id, ownerId, ct);
-        if (item is null)
-        {
-            return CommandOutcome.NotFound<TItem>();
-        }
-
-        if (!item.CanBeSubmitted)
-        {
-            return CommandOutcome.Conflict<TItem>(text["Error.NotSubmittable"]);
-        }
-
-        SubmitInternal(item, ownerId, clock.GetUtcNow());
-        return await SaveAsync(item, ct);
-    }
+    public Task<CommandOutcome<TItem>> SubmitAsync(Guid ownerId, Guid id, CancellationToken ct = default) =>
+        TransitionAsync(id, ownerId, item => item.CanBeSubmitted, "Error.NotSubmittable", (item, now) => SubmitInternal(item, ownerId, now), ct);
 
     /// <summary>The owner closes their own item; an operator closes anyone's (the audit row names whoever did it).</summary>
-    public async Task<CommandOutcome<TItem>> CloseAsync(Guid actorId, Guid id, bool asOperator, CancellationToken ct = default)
-    {
-        var item = await FindAsync(id, asOperator ? null : actorId, ct);
-        if (item is null)
+    public Task<CommandOutcome<TItem>> CloseAsync(Guid actorId, Guid id, bool asOperator, CancellationToken ct = default) =>
+        TransitionAsync(id, asOperator ? null : actorId, item => item.Status is not PublicationStatus.Closed, "Error.Closed", (item, now) =>
         {
-            return CommandOutcome.NotFound<TItem>();
-        }
+            item.Close(now);
+            Audit(now, actorId, "closed", item);
+        }, ct);
 
-        if (item.Status is PublicationStatus.Closed)
+    public Task<CommandOutcome<TItem>> ApproveAsync(Guid operatorId, Guid id, CancellationToken ct = default) =>
+        TransitionAsync(id, null, item => item.AwaitsReview, "Error.NotInReview", (item, now) =>
         {
-            return CommandOutcome.Conflict<TItem>(text["Error.Closed"]);
-        }
-
-        var now = clock.GetUtcNow();
-        item.Close(now);
-        Audit(now, actorId, "closed", item);
-        return await SaveAsync(item, ct);
-    }
-
-    public async Task<CommandOutcome<TItem>> ApproveAsync(Guid operatorId, Guid id, CancellationToken ct = default)
-    {
-        var item = await FindAsync(id, null, ct);
-        if (item is null)
-        {
-            return CommandOutcome.NotFound<TItem>();
-        }
-
-        if (!item.AwaitsReview)
-        {
-            return CommandOutcome.Conflict<TItem>(text["Error.NotInReview"]);
-        }
-
-        var now = clock.GetUtcNow();
-        item.Approve(now);
-        Audit(now, operatorId, "approved", item, ApprovalDetail(item));
-        return await SaveAsync(item, ct);
-    }
+            item.Approve(now);
+            Audit(now, operatorId, "approved", item, ApprovalDetail(item));
+        }, ct);
 
     public async Task<CommandOutcome<TItem>> RejectAsync(Guid operatorId, Guid id, string? reason, CancellationToken ct = default)
     {
@@ -150,21 +112,11 @@ public abstract class PublishableCommands<TItem, TContent, TInput>(ListingsDbCon
             return CommandOutcome.Invalid<TItem>(new FieldErrors().Add("Reason", text["Error.Reason"]));
         }
 
-        var item = await FindAsync(id, null, ct);
-        if (item is null)
+        return await TransitionAsync(id, null, item => item.AwaitsReview, "Error.NotInReview", (item, now) =>
         {
-            return CommandOutcome.NotFound<TItem>();
-        }
-
-        if (!item.AwaitsReview)
-        {
-            return CommandOutcome.Conflict<TItem>(text["Error.NotInReview"]);
-        }
-
-        var now = clock.GetUtcNow();
-        item.Reject(reason, now);
-        Audit(now, operatorId, "rejected", item, reason);
-        return await SaveAsync(item, ct);
+            item.Reject(reason, now);
+            Audit(now, operatorId, "rejected", item, reason);
+        }, ct);
     }
 
     /// <summary>Checks the input and builds the content, or adds field errors and returns null.</summary>
@@ -220,6 +172,27 @@ public abstract class PublishableCommands<TItem, TContent, TInput>(ListingsDbCon
         }
 
         return items.FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// Loads the item (only the owner's when an owner is given), answers a conflict with the given message when the
+    /// transition is not allowed from its state, else applies it and saves.
+    /// </summary>
+    private async Task<CommandOutcome<TItem>> TransitionAsync(Guid id, Guid? ownerId, Func<TItem, bool> allowed, string refusal, Action<TItem, DateTimeOffset> transition, CancellationToken ct)
+    {
+        var item = await FindAsync(id, ownerId, ct);
+        if (item is null)
+        {
+            return CommandOutcome.NotFound<TItem>();
+        }
+
+        if (!allowed(item))
+        {
+            return CommandOutcome.Conflict<TItem>(text[refusal]);
+        }
+
+        transition(item, clock.GetUtcNow());
+        return await SaveAsync(item, ct);
     }
 
     private void Audit(DateTimeOffset now, Guid actorId, string action, TItem item, string? detail = null) =>
