@@ -75,17 +75,11 @@ public sealed record ListingCard(Guid Id, string Title, ListingType Type, TechFi
 public sealed class ListingQueries(ListingsDbContext db)
 {
     /// <summary>Published listings for everyone; the owner and operators also see drafts and closed ones.</summary>
-    public async Task<Listing?> FindListingAsync(Guid id, Guid? viewer, bool staff, CancellationToken ct = default)
-    {
-        var l = await db.Listings.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
-        return l is not null && (l.Status == PublicationStatus.Published || l.OwnerId == viewer || staff) ? l : null;
-    }
+    public Task<Listing?> FindListingAsync(Guid id, Guid? viewer, bool staff, CancellationToken ct = default) =>
+        FindVisibleAsync<Listing, ListingContent>(id, viewer, staff, ct);
 
-    public async Task<Demand?> FindDemandAsync(Guid id, Guid? viewer, bool staff, CancellationToken ct = default)
-    {
-        var d = await db.Demands.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
-        return d is not null && (d.Status == PublicationStatus.Published || d.OwnerId == viewer || staff) ? d : null;
-    }
+    public Task<Demand?> FindDemandAsync(Guid id, Guid? viewer, bool staff, CancellationToken ct = default) =>
+        FindVisibleAsync<Demand, DemandContent>(id, viewer, staff, ct);
 
     public async Task<IReadOnlyList<ListingCard>> MyListingsAsync(Guid owner, CancellationToken ct = default)
     {
@@ -99,12 +93,9 @@ public sealed class ListingQueries(ListingsDbContext db)
     /// <summary>Everything waiting for an operator, oldest first: new submissions and revisions of published items.</summary>
     public async Task<IReadOnlyList<ReviewItem>> ReviewQueueAsync(CancellationToken ct = default)
     {
-        var listings = await db.Listings.AsNoTracking().Where(l => l.SubmittedAt != null && (l.Status == PublicationStatus.Submitted || l.Status == PublicationStatus.Published)).ToListAsync(ct);
-        var demands = await db.Demands.AsNoTracking().Where(d => d.SubmittedAt != null && (d.Status == PublicationStatus.Submitted || d.Status == PublicationStatus.Published)).ToListAsync(ct);
-        return listings.Where(l => l.AwaitsReview).Select(l => new ReviewItem(EntityKinds.Listing, l.Id, l.UnderReview.Title, l.OwnerId, l.Status == PublicationStatus.Published, l.UnderReview.Field, l.SuggestedField, l.SubmittedAt))
-            .Concat(demands.Where(d => d.AwaitsReview).Select(d => new ReviewItem(EntityKinds.Demand, d.Id, d.UnderReview.Title, d.OwnerId, d.Status == PublicationStatus.Published, d.UnderReview.Field, d.SuggestedField, d.SubmittedAt)))
-            .OrderBy(i => i.SubmittedAt)
-            .ToList();
+        var listings = await AwaitingReviewAsync<Listing, ListingContent>(EntityKinds.Listing, ct);
+        var demands = await AwaitingReviewAsync<Demand, DemandContent>(EntityKinds.Demand, ct);
+        return listings.Concat(demands).OrderBy(i => i.SubmittedAt).ToList();
     }
 
     public async Task<Profile?> FindProfileAsync(Guid id, CancellationToken ct = default) =>
@@ -144,5 +135,25 @@ public sealed class ListingQueries(ListingsDbContext db)
         var demandMonths = await demands.Select(d => d.PublishedAt).ToListAsync(ct);
         rows.AddRange(demandMonths.Where(d => d.HasValue).GroupBy(d => d!.Value.ToString("yyyy-MM")).OrderBy(g => g.Key).Select(g => new StatRow("demand.month", g.Key, g.Count())));
         return rows;
+    }
+
+    private async Task<TItem?> FindVisibleAsync<TItem, TContent>(Guid id, Guid? viewer, bool staff, CancellationToken ct)
+        where TItem : PublishableItem<TContent>
+        where TContent : class, IPublishableContent, new()
+    {
+        var item = await db.Set<TItem>().AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        return item is not null && (item.Status == PublicationStatus.Published || item.OwnerId == viewer || staff) ? item : null;
+    }
+
+    /// <summary>The database narrows to candidates; whether a published item's revision was submitted is decided in memory.</summary>
+    private async Task<IEnumerable<ReviewItem>> AwaitingReviewAsync<TItem, TContent>(string kind, CancellationToken ct)
+        where TItem : PublishableItem<TContent>
+        where TContent : class, IPublishableContent, new()
+    {
+        var rows = await db.Set<TItem>().AsNoTracking()
+            .Where(i => i.SubmittedAt != null && (i.Status == PublicationStatus.Submitted || i.Status == PublicationStatus.Published))
+            .ToListAsync(ct);
+        return rows.Where(i => i.AwaitsReview)
+            .Select(i => new ReviewItem(kind, i.Id, i.UnderReview.Title, i.OwnerId, i.Status == PublicationStatus.Published, i.UnderReview.Field, i.SuggestedField, i.SubmittedAt));
     }
 }
