@@ -32,7 +32,7 @@ echo "== TechMarket app on :$port (PostgreSQL $db, embedded sandbox bank on :$ba
   Email__PickupFolder="$work/mail" Email__SmtpHost="" RateLimits__Auth__PermitLimit=1000 \
   Payments__PublicBaseUrl="http://127.0.0.1:$port" Payments__SandboxBank__Autostart=true Payments__SandboxBank__Url="http://127.0.0.1:$bank" \
   Payments__SandboxBank__KeyFolder="$work/bank" Logging__LogLevel__Default=Warning Serilog__MinimumLevel__Default=Warning \
-  DOTNET_TieredPGO="${BENCH_TIERED_PGO:-0}" \
+  DOTNET_TieredPGO="${BENCH_TIERED_PGO:-1}" \
   exec dotnet "$root/src/TechMarket.Web/bin/Release/net10.0/TechMarket.Web.dll" >"$work/app.log" 2>&1) &
 app=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
@@ -45,7 +45,7 @@ app_pid=$app  # the subshell exec-s dotnet, so this is the app itself
 sleep 2  # let the seeding's transactions reach pg_stat_database before the first reading
 cpu0=$(cpu "$app_pid"); x0=$(xacts); t0=$(date +%s.%N)
 status=0
-dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$work/bank/bank-private.pem" "$concurrency" "$orders" "$exclusive" "$bank_flows" "${BENCH_WARMUP:-2000}" || status=$?
+dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$work/bank/bank-private.pem" "$concurrency" "$orders" "$exclusive" "$bank_flows" "${BENCH_WARMUP:-1000}" || status=$?
 sleep 2
 echo "app process CPU during the bench: $(( ($(cpu "$app_pid") - cpu0) * 1000 / $(getconf CLK_TCK) )) ms over $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s wall; PostgreSQL transactions: $(( $(xacts) - x0 )) (setup, oversell race, warm-up, $orders + $bank_flows flows)"
 exit $status
