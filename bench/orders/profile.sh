@@ -26,13 +26,14 @@ ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
   Email__PickupFolder="$work/mail" Email__SmtpHost="" RateLimits__Auth__PermitLimit=1000 \
   Payments__PublicBaseUrl="http://127.0.0.1:$port" Payments__SandboxBank__Autostart=true Payments__SandboxBank__Url="http://127.0.0.1:$bank" \
   Payments__SandboxBank__KeyFolder="$work/bank" Logging__LogLevel__Default=Warning Serilog__MinimumLevel__Default=Warning \
+  DOTNET_TieredPGO="${BENCH_TIERED_PGO:-1}" \
   dotnet "$root/src/TechMarket.Web/bin/Release/net10.0/TechMarket.Web.dll" >"$work/app.log" 2>&1 &
 app=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "app did not start"; tail -50 "$work/app.log"; exit 1; }
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
 app_cpu0=$(cpu "$app"); t0=$(date +%s.%N)
-dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$concurrency" "$orders" 1 &
+dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$work/bank/bank-private.pem" "$concurrency" "$orders" 1 0 &
 bench=$!
 if [[ "$seconds" == 0 ]]; then
   wait "$bench" || true

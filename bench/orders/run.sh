@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Orders benchmark: pgbench -N baseline and the Orders HTTP benchmark against the same fresh PostgreSQL database.
-# Usage: bench/orders/run.sh [concurrency=32] [orders=2000] [exclusiveListings=20] [pgbenchSeconds=20]
+# Usage: bench/orders/run.sh [concurrency=32] [orders=2000] [exclusiveListings=20] [pgbenchSeconds=20] [bankPageFlows=200]
 # Needs TECHMARKET_TEST_PG (an admin connection string, as scripts/dev-services exports).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-concurrency="${1:-32}"; orders="${2:-2000}"; exclusive="${3:-20}"; seconds="${4:-20}"
+concurrency="${1:-32}"; orders="${2:-2000}"; exclusive="${3:-20}"; seconds="${4:-20}"; bank_flows="${5:-200}"
 : "${TECHMARKET_TEST_PG:?source the dev-services env.sh first}"
 kv() { tr ';' '\n' <<<"$TECHMARKET_TEST_PG" | awk -F= -v k="$1" 'tolower($1)==tolower(k){print $2}'; }
 export PGHOST="$(kv Host)" PGPORT="$(kv Port)" PGUSER="$(kv Username)" PGPASSWORD="$(kv Password)"
@@ -32,17 +32,20 @@ echo "== TechMarket app on :$port (PostgreSQL $db, embedded sandbox bank on :$ba
   Email__PickupFolder="$work/mail" Email__SmtpHost="" RateLimits__Auth__PermitLimit=1000 \
   Payments__PublicBaseUrl="http://127.0.0.1:$port" Payments__SandboxBank__Autostart=true Payments__SandboxBank__Url="http://127.0.0.1:$bank" \
   Payments__SandboxBank__KeyFolder="$work/bank" Logging__LogLevel__Default=Warning Serilog__MinimumLevel__Default=Warning \
+  DOTNET_TieredPGO="${BENCH_TIERED_PGO:-1}" \
   exec dotnet "$root/src/TechMarket.Web/bin/Release/net10.0/TechMarket.Web.dll" >"$work/app.log" 2>&1) &
 app=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "app did not start"; tail -50 "$work/app.log"; exit 1; }
 
-echo "== Orders over HTTP: concurrency $concurrency, $orders orders, $exclusive sell-once listings"
+echo "== Orders over HTTP: concurrency $concurrency, $orders orders (bench as the bank), $bank_flows through the bank's pages, $exclusive sell-once listings"
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
 xacts() { psql -tAq -d postgres -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$db'"; }
 app_pid=$app  # the subshell exec-s dotnet, so this is the app itself
+sleep 2  # let the seeding's transactions reach pg_stat_database before the first reading
 cpu0=$(cpu "$app_pid"); x0=$(xacts); t0=$(date +%s.%N)
 status=0
-dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$concurrency" "$orders" "$exclusive" || status=$?
-echo "app process CPU during the bench: $(( ($(cpu "$app_pid") - cpu0) * 1000 / $(getconf CLK_TCK) )) ms over $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s wall; PostgreSQL transactions: $(( $(xacts) - x0 )) (setup, oversell race and $orders flows; pg_stat_database is updated with a small delay)"
+dotnet "$root/bench/TechMarket.Orders.Bench/bin/Release/net10.0/TechMarket.Orders.Bench.dll" "http://127.0.0.1:$port" "$work/bank/bank-private.pem" "$concurrency" "$orders" "$exclusive" "$bank_flows" "${BENCH_WARMUP:-1000}" || status=$?
+sleep 2
+echo "app process CPU during the bench: $(( ($(cpu "$app_pid") - cpu0) * 1000 / $(getconf CLK_TCK) )) ms over $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s wall; PostgreSQL transactions: $(( $(xacts) - x0 )) (setup, oversell race, warm-up, $orders + $bank_flows flows)"
 exit $status

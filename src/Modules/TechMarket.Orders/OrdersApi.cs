@@ -67,6 +67,9 @@ public sealed record OrderPage(IReadOnlyList<OrderDto> Items, int Total, int Pag
 
 public sealed record PaymentStart(string Reference, decimal Amount, string? PayUrl, string Status);
 
+/// <summary>The answer to "buy now" (<c>POST /api/v1/orders?pay=true</c>): the order and where to pay for it.</summary>
+public sealed record PlacedOrder(OrderDto Order, PaymentStart? Payment, string? PaymentError);
+
 public sealed record ReasonRequest(string? Reason);
 
 public sealed record PriceChangeRequest(decimal Amount, string? Reason);
@@ -106,9 +109,34 @@ public static class OrdersApi
         return app;
     }
 
+    /// <summary>Places an order; with <c>?pay=true</c> also creates its payment intent and answers with both (one request instead of two).</summary>
     internal static async Task<IResult> Place(
-        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, PlaceOrderRequest request, ClaimsPrincipal user, PlaceOrderHandler handler, IStringLocalizer<OrdersStrings> l, CancellationToken ct)
+        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        PlaceOrderRequest request,
+        ClaimsPrincipal user,
+        PlaceOrderHandler handler,
+        IStringLocalizer<OrdersStrings> l,
+        CancellationToken ct,
+        [FromQuery] bool pay = false)
     {
+        if (pay)
+        {
+            var placed = await handler.PlaceAndPayAsync(user.RequiredMemberId(), idempotencyKey, request, ct);
+            if (!placed.Outcome.Succeeded)
+            {
+                return ToResult(placed.Outcome, l);
+            }
+
+            var order = placed.Outcome.Order!;
+            var body = new PlacedOrder(
+                OrderDto.From(order),
+                placed.Payment is { } p ? new PaymentStart(p.Reference, p.Amount, p.PayUrl, p.Status) : null,
+                placed.PaymentError);
+            return placed.Outcome.Kind == OutcomeKind.Created
+                ? TypedResults.Created($"/api/v1/orders/{order.Id}", body)
+                : TypedResults.Ok(body);
+        }
+
         var outcome = await handler.PlaceAsync(user.RequiredMemberId(), idempotencyKey, request, ct);
         return outcome.Kind == OutcomeKind.Created
             ? TypedResults.Created($"/api/v1/orders/{outcome.Order!.Id}", OrderDto.From(outcome.Order))

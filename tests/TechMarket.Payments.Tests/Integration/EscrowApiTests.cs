@@ -10,6 +10,24 @@ namespace TechMarket.Payments.Tests.Integration;
 public sealed class EscrowApiTests(SandboxBankProcess bank) : IClassFixture<SandboxBankProcess>
 {
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Identical_creates_racing_on_one_reference_all_get_the_same_payment_and_another_amount_is_refused(DatabaseProvider provider)
+    {
+        using var app = new PaymentsApp(provider, bank);
+        var (buyer, _) = await app.MemberAsync(ApiFlows.VerifiedIndividual);
+        var (_, sellerId) = await app.MemberAsync(ApiFlows.VerifiedEnterprise);
+        var reference = PaymentsApp.NewReference();
+
+        var racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => buyer.PostAsJsonAsync("/api/v1/payments", new { reference, payeeId = sellerId, amount = 300m })));
+        var other = await buyer.PostAsJsonAsync("/api/v1/payments", new { reference, payeeId = sellerId, amount = 301m });
+
+        Assert.All(racing, r => PaymentsApp.AssertStatus(HttpStatusCode.Created, r));
+        var ids = await Task.WhenAll(racing.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid()));
+        Assert.Single(ids.Distinct());
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+        Assert.Equal(1, await app.WithDbAsync(db => db.Payments.CountAsync(p => p.Reference == reference)));
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
     public async Task Seller_withdraws_released_money_once_an_operator_confirms_and_never_above_the_balance(DatabaseProvider provider)
     {
         using var app = new PaymentsApp(provider, bank);

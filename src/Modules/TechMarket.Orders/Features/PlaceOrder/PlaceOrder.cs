@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using TechMarket.Orders.Catalog;
 using TechMarket.Orders.Domain;
 using TechMarket.Orders.Features.Workflow;
+using TechMarket.Orders.Payments;
 using TechMarket.Orders.Persistence;
 
 namespace TechMarket.Orders.Features.PlaceOrder;
@@ -13,11 +14,61 @@ namespace TechMarket.Orders.Features.PlaceOrder;
 /// <summary>The buyer's purchase information; <paramref name="QuoteId"/> orders at the seller's negotiated price for this buyer.</summary>
 public sealed record PlaceOrderRequest(Guid ListingId, string? Mode, int Quantity, string? ContactName, string? ContactPhone, string? Note, Guid? QuoteId = null);
 
-public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog, OrderEvents events, TimeProvider clock, ILogger<PlaceOrderHandler> logger)
+/// <summary>The placement's outcome and, when it succeeded, the payment intent (or why there is none).</summary>
+public sealed record PlacedWithPayment(OrderOutcome Outcome, OrderPaymentIntent? Payment, string? PaymentError);
+
+public sealed class PlaceOrderHandler(
+    OrdersDbContext db,
+    IOrderCatalog catalog,
+    IOrderPayments payments,
+    OrderWorkflow workflow,
+    OrderEvents events,
+    TimeProvider clock,
+    ILogger<PlaceOrderHandler> logger)
 {
     public const int MaxQuantity = 10_000;
 
-    public async Task<OrderOutcome> PlaceAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken = default)
+    public Task<OrderOutcome> PlaceAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken = default) =>
+        PlaceAsync(buyerId, idempotencyKey, request, startPayment: false, cancellationToken);
+
+    /// <summary>
+    /// "Buy now": places the order and creates its payment intent in one call, so a shop client needs one request
+    /// instead of two. The order row is written already carrying its payment reference (no second UPDATE); the
+    /// payment follows right after the commit. A replay under the same key returns the same order and the same
+    /// (idempotent) payment. When the payment side refuses, the order stands and <see cref="PlacedWithPayment.PaymentError"/>
+    /// says why; the buyer can pay later through the pay endpoint.
+    /// </summary>
+    public async Task<PlacedWithPayment> PlaceAndPayAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        var placed = await PlaceAsync(buyerId, idempotencyKey, request, startPayment: true, cancellationToken);
+        if (!placed.Succeeded)
+        {
+            return new PlacedWithPayment(placed, null, null);
+        }
+
+        var order = placed.Order!;
+        if (placed.Kind == OutcomeKind.Created)
+        {
+            var (intent, error) = await payments.CreateAsync(order.PaymentReference!, order.BuyerId, order.SellerId, order.Amount, PaymentSubject(order), cancellationToken);
+            if (intent is null)
+            {
+                logger.LogWarning("Payment for new order {OrderId} was not created: {Error}", order.Id, error);
+                return new PlacedWithPayment(placed, null, "payment-unavailable");
+            }
+
+            return new PlacedWithPayment(placed, intent, null);
+        }
+
+        // A replay: the order may have been placed without a payment, paid meanwhile or repriced; the pay path knows.
+        var paid = await workflow.PayAsync(order.Id, buyerId, cancellationToken);
+        return paid is { Succeeded: true, Extra: OrderPaymentIntent existing }
+            ? new PlacedWithPayment(placed, existing, null)
+            : new PlacedWithPayment(placed, null, paid.Code);
+    }
+
+    internal static string PaymentSubject(Order order) => $"{order.ListingTitle} ({order.Number})";
+
+    private async Task<OrderOutcome> PlaceAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, bool startPayment, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 100)
         {
@@ -138,6 +189,11 @@ public sealed class PlaceOrderHandler(OrdersDbContext db, IOrderCatalog catalog,
         if (quote is not null)
         {
             order.PlacedAtQuote(quote, now);
+        }
+
+        if (startPayment)
+        {
+            order.StartPayment(order.PaymentReferenceFor(order.PriceVersion), now);
         }
 
         db.Orders.Add(order);

@@ -101,7 +101,7 @@ public sealed class OrderWorkflow(
         }
 
         var reference = order.PaymentReferenceFor(order.PriceVersion);
-        var (intent, error) = await payments.CreateAsync(reference, order.BuyerId, order.SellerId, order.Amount, $"{order.ListingTitle} ({order.Number})", cancellationToken);
+        var (intent, error) = await payments.CreateAsync(reference, order.BuyerId, order.SellerId, order.Amount, PlaceOrder.PlaceOrderHandler.PaymentSubject(order), cancellationToken);
         if (intent is null)
         {
             logger.LogWarning("Payment for order {OrderId} was not created: {Error}", order.Id, error);

@@ -67,8 +67,12 @@ internal sealed partial class PaymentService(
         }
         catch (DbUpdateException)
         {
+            // The same create raced in (a retried request, or buy now and its replay at once): the same intent answers both.
             db.ChangeTracker.Clear();
-            return await RejectAsync<PaymentView>("reference", "ReferenceTaken", reference, cancellationToken);
+            var raced = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Reference == reference, cancellationToken);
+            return raced is not null && raced.PayerId == request.PayerId && raced.PayeeId == request.PayeeId && raced.Amount == request.Amount
+                ? PaymentResult.Ok<PaymentView>(View(raced))
+                : await RejectAsync<PaymentView>("reference", "ReferenceTaken", reference, cancellationToken);
         }
 
         logger.LogInformation("Payment {Reference} created for {Amount} CNY", reference, payment.Amount);
