@@ -21,10 +21,11 @@ namespace TechMarket.Orders;
 /// benchmarks, which count the demo buyer's orders, start without them); once: skipped when demo orders exist.
 /// </summary>
 /// <remarks>
-/// Only states that hold no money are seeded. Paid, delivered, completed, refunded and disputed orders need money in
-/// escrow, which the Payments module records only from the bank's signed confirmation; the sandbox bank starts with
+/// Only states that hold no money are seeded here. Paid, delivered, completed, refunded and disputed orders need money
+/// in escrow, which the Payments module records only from the bank's signed confirmation; the sandbox bank starts with
 /// the host, after seeding, and a confirmation written here instead would leave an order "paid" with nothing held
-/// (its release or refund would then fail).
+/// (its release or refund would then fail). The host's second demo step (DemoTrading) pays those at the sandbox bank
+/// once it listens.
 /// </remarks>
 public sealed class OrdersSeeder(IServiceProvider services, OrdersDbContext db, IOrderCatalog catalog, IConfiguration configuration, IHostEnvironment environment, TimeProvider clock, ILogger<OrdersSeeder> logger)
 {

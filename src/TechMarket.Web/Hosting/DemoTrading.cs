@@ -13,6 +13,7 @@ using TechMarket.Orders.Features.PlaceOrder;
 using TechMarket.Orders.Features.Workflow;
 using TechMarket.Orders.Payments;
 using TechMarket.Orders.Persistence;
+using TechMarket.Payments;
 
 namespace TechMarket.Web.Hosting;
 
@@ -31,16 +32,19 @@ internal static class DemoTradingSetup
 /// <summary>
 /// The second demo step: orders that hold, release or return money, so the seller console, the buyer's tracking and
 /// the operator's monitor show every state. Money reaches escrow only from the bank's signed notification, so this runs
-/// once the host (with its embedded sandbox bank) listens: it places orders through the real handler, starts each
-/// payment as the pay button does, confirms it at the sandbox bank over loopback as the buyer's browser would, waits
-/// for the notification to mark the order paid, then delivers, accepts, refunds and disputes through the workflow.
-/// Same switch as <see cref="OrdersSeeder"/> (Seed:DemoData and Seed:DemoOrders), never in Production; once: skipped
-/// when demo trades exist. Everything is dated now (a bank does not pay in the past), so "paid today" shows them.
+/// once the host (with its embedded sandbox bank) listens: it places orders through the real handler (minutes ago),
+/// starts each payment as the pay button does, confirms it at the sandbox bank over loopback as the buyer's browser
+/// would, waits for the notification to mark the order paid, then delivers, accepts, refunds and disputes through the
+/// workflow. Same switch as <see cref="OrdersSeeder"/> (Seed:DemoData and Seed:DemoOrders), only with the embedded
+/// sandbox bank (Payments:SandboxBank:Autostart), never in Production; once: skipped when demo trades exist. Payments
+/// and what follows are dated now (a bank does not pay in the past), so "paid today" shows them and "time to deliver"
+/// reads seconds.
 /// </summary>
 internal sealed partial class DemoTrading(
     IServiceScopeFactory scopes,
     IHostApplicationLifetime lifetime,
     IHostEnvironment environment,
+    IConfiguration configuration,
     IHttpClientFactory http,
     ILogger<DemoTrading> logger) : BackgroundService
 {
@@ -70,12 +74,17 @@ internal sealed partial class DemoTrading(
     /// <summary>How many orders the step traded once it is over (0 when disabled, already done or failed).</summary>
     public Task<int> Finished => finished.Task;
 
+    // Only the embedded sandbox bank is paid (Payments starts it under the same rule): with no bank in this process there
+    // is nobody to pay, and orders placed for it would only wait for the unpaid-order sweep.
+    private bool SandboxBankInProcess =>
+        configuration.GetSection(SandboxBankOptions.Section).GetValue<bool?>(nameof(SandboxBankOptions.Autostart)) ?? environment.IsDevelopment();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var traded = 0;
         try
         {
-            if (!environment.IsProduction() && await StartedAsync(stoppingToken))
+            if (!environment.IsProduction() && SandboxBankInProcess && await StartedAsync(stoppingToken))
             {
                 traded = await TradeAsync(stoppingToken);
             }
@@ -163,8 +172,11 @@ internal sealed partial class DemoTrading(
     {
         var placed = new List<(Order, Story)>();
         var next = 0;
-        foreach (var story in Script)
+        foreach (var (index, story) in Script.Index())
         {
+            // Placed a few minutes apart, the last a few minutes ago, so "time to pay" reads like buyers taking their
+            // time; all within Orders:UnpaidTimeout (30 min by default), so the unpaid sweep leaves them alone.
+            var placedAgo = PlacedAgo(index);
             while (next < listings.Count)
             {
                 var listingId = listings[next++];
@@ -179,7 +191,8 @@ internal sealed partial class DemoTrading(
                     var mode = listing.Modes.FirstOrDefault(m => !OrderableListing.SellsOnce(m)) ?? listing.Modes[0];
                     var request = new PlaceOrderRequest(listing.Id, mode, 1, byPerson ? "张三" : "李经理", byPerson ? "13800000001" : "0591-87654321",
                         byPerson ? "请在交付时附上使用说明" : "走公司对公流程，请开具发票");
-                    var outcome = await sp.GetRequiredService<PlaceOrderHandler>().PlaceAsync(byPerson ? personId : companyId, KeyPrefix + listing.Id.ToString("N"), request, cancellationToken);
+                    var place = ActivatorUtilities.CreateInstance<PlaceOrderHandler>(sp, new EarlierClock(sp.GetRequiredService<TimeProvider>(), placedAgo));
+                    var outcome = await place.PlaceAsync(byPerson ? personId : companyId, KeyPrefix + listing.Id.ToString("N"), request, cancellationToken);
                     return outcome is { Succeeded: true, Order: { } o } ? o : null;
                 });
                 if (order is not null)
@@ -192,6 +205,9 @@ internal sealed partial class DemoTrading(
 
         return placed;
     }
+
+    /// <summary>How long before the payment the order at <paramref name="index"/> of <see cref="Script"/> is placed.</summary>
+    public static TimeSpan PlacedAgo(int index) => TimeSpan.FromMinutes(25 - (3 * index));
 
     /// <summary>The pay button's payment, then the buyer's two clicks at the sandbox bank: open the pay page, confirm.</summary>
     private async Task PayAtBankAsync(Order order, CancellationToken cancellationToken)
@@ -287,6 +303,11 @@ internal sealed partial class DemoTrading(
     {
         await using var scope = scopes.CreateAsyncScope();
         return await body(scope.ServiceProvider);
+    }
+
+    private sealed class EarlierClock(TimeProvider clock, TimeSpan earlier) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow() - earlier;
     }
 
     [GeneratedRegex("action=\"(?<action>/pay/[0-9a-f]+/confirm)\"", RegexOptions.CultureInvariant)]

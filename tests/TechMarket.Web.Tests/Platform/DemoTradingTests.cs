@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TechMarket.Kernel.Persistence;
@@ -22,8 +23,9 @@ public sealed class DemoTradingTests
     public async Task Demo_trades_are_paid_at_the_sandbox_bank_and_hold_release_or_return_their_escrow_once(DatabaseProvider provider)
     {
         await using var app = new EmbeddedApp(provider);
+        // The bank stamps the payment time in whole seconds.
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
         app.StartServer();
-        var started = DateTimeOffset.UtcNow;
 
         Assert.Equal(DemoTrading.Script.Count, await app.TradedAsync());
 
@@ -51,7 +53,8 @@ public sealed class DemoTradingTests
             Assert.Equal(order.Amount, payment.Amount);
             Assert.False(string.IsNullOrEmpty(order.ProviderTradeNo));
             Assert.Equal(order.ProviderTradeNo, payment.ProviderTradeNo);
-            Assert.InRange(order.PaidAt!.Value, started.AddMinutes(-1), DateTimeOffset.UtcNow);
+            Assert.InRange(order.PaidAt!.Value, started, DateTimeOffset.UtcNow);
+            Assert.InRange(order.CreatedAt, started - DemoTrading.PlacedAgo(0) - TimeSpan.FromMinutes(1), order.PaidAt.Value - DemoTrading.PlacedAgo(DemoTrading.Script.Count - 1));
             var (held, released, refunded) = order.State switch
             {
                 OrderState.Completed => (0m, order.Amount, 0m),
@@ -84,13 +87,27 @@ public sealed class DemoTradingTests
         Assert.Equal(0, await app.OrderCountAsync());
     }
 
+    [Fact]
+    public async Task In_Production_nothing_is_traded_even_with_the_switches_on()
+    {
+        await using var app = new EmbeddedApp(DatabaseProvider.Sqlite, environment: "Production");
+        app.StartServer();
+
+        Assert.Equal(0, await app.TradedAsync());
+        Assert.Equal(0, await app.OrderCountAsync(DemoTrading.KeyPrefix));
+        Assert.Equal(OrdersSeeder.ScriptedOrders, await app.OrderCountAsync());
+    }
+
     private sealed record Trade(Order Order, PaymentView? Payment, int Attachments);
 
     private sealed class EmbeddedApp : TechMarketApp
     {
-        public EmbeddedApp(DatabaseProvider provider, string? database = null, bool demoOrders = true)
+        private readonly string? environment;
+
+        public EmbeddedApp(DatabaseProvider provider, string? database = null, bool demoOrders = true, string? environment = null)
             : base(provider)
         {
+            this.environment = environment;
             var port = FreePort();
             if (demoOrders)
             {
@@ -112,10 +129,21 @@ public sealed class DemoTradingTests
         public async Task<int> TradedAsync() =>
             await Services.GetRequiredService<DemoTrading>().Finished.WaitAsync(TimeSpan.FromMinutes(2));
 
-        public async Task<int> OrderCountAsync()
+        public async Task<int> OrderCountAsync(string keyPrefix = "")
         {
             await using var scope = Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Orders.CountAsync();
+            return await scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Orders.CountAsync(o => o.IdempotencyKey.StartsWith(keyPrefix));
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            if (environment is not null)
+            {
+                builder.UseEnvironment(environment);
+                // Production's own settings turn the demo off; this proves the step refuses even when asked.
+                builder.UseSetting("Seed:DemoData", "true");
+            }
         }
 
         public async Task<List<Trade>> TradesAsync()
