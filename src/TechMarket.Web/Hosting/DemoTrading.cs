@@ -120,23 +120,23 @@ internal sealed partial class DemoTrading(
             if (!sp.GetRequiredService<OrdersSeeder>().Enabled
                 || await sp.GetRequiredService<OrdersDbContext>().Orders.AnyAsync(o => o.IdempotencyKey.StartsWith(KeyPrefix), cancellationToken))
             {
-                return (false, default((Guid, Guid)), (IReadOnlyList<Guid>)[]);
+                return (false, default((Guid, Guid)), (ILookup<Guid, Guid>?)null);
             }
 
             var users = sp.GetRequiredService<UserManager<Member>>();
             if (await users.FindByNameAsync("13800000001") is not { } person || await users.FindByNameAsync("enterprise@techmarket.demo") is not { } company)
             {
-                return (false, default, []);
+                return (false, default, null);
             }
 
             // Newest listings first: the first demo step took the oldest, and some of its orders still hold theirs.
             var owners = new[] { person.Id, company.Id };
-            var ids = await sp.GetRequiredService<ListingsDbContext>().Listings.AsNoTracking()
+            var owned = await sp.GetRequiredService<ListingsDbContext>().Listings.AsNoTracking()
                 .Where(l => owners.Contains(l.OwnerId) && l.Status == PublicationStatus.Published)
-                .OrderByDescending(l => l.Id).Select(l => l.Id).ToListAsync(cancellationToken);
-            return (true, (person.Id, company.Id), (IReadOnlyList<Guid>)ids);
+                .OrderByDescending(l => l.Id).Select(l => new { l.Id, l.OwnerId }).ToListAsync(cancellationToken);
+            return (true, (person.Id, company.Id), owned.ToLookup(l => l.OwnerId, l => l.Id));
         });
-        if (!enabled)
+        if (!enabled || listings is null)
         {
             return 0;
         }
@@ -168,18 +168,20 @@ internal sealed partial class DemoTrading(
         return placed.Count;
     }
 
-    private async Task<List<(Order Order, Story Story)>> PlaceAsync(Guid personId, Guid companyId, IReadOnlyList<Guid> listings, CancellationToken cancellationToken)
+    private async Task<List<(Order Order, Story Story)>> PlaceAsync(Guid personId, Guid companyId, ILookup<Guid, Guid> listings, CancellationToken cancellationToken)
     {
         var placed = new List<(Order, Story)>();
-        var next = 0;
+        var unused = new Dictionary<Guid, Queue<Guid>> { [personId] = new(listings[personId]), [companyId] = new(listings[companyId]) };
         foreach (var (index, story) in Script.Index())
         {
+            // The two members take turns buying, so each has purchases to track and sales (and a balance) to look at.
+            var byPerson = index % 2 == 0;
+            var offered = unused[byPerson ? companyId : personId];
             // Placed a few minutes apart, the last a few minutes ago, so "time to pay" reads like buyers taking their
             // time; all within Orders:UnpaidTimeout (30 min by default), so the unpaid sweep leaves them alone.
             var placedAgo = PlacedAgo(index);
-            while (next < listings.Count)
+            while (offered.TryDequeue(out var listingId))
             {
-                var listingId = listings[next++];
                 var order = await InScopeAsync(async sp =>
                 {
                     if (await sp.GetRequiredService<IOrderCatalog>().FindAsync(listingId, cancellationToken) is not { IsOpen: true, Price: > 0, Modes.Count: > 0 } listing)
@@ -187,7 +189,6 @@ internal sealed partial class DemoTrading(
                         return null;
                     }
 
-                    var byPerson = listing.SellerId == companyId;
                     var mode = listing.Modes.FirstOrDefault(m => !OrderableListing.SellsOnce(m)) ?? listing.Modes[0];
                     var request = new PlaceOrderRequest(listing.Id, mode, 1, byPerson ? "张三" : "李经理", byPerson ? "13800000001" : "0591-87654321",
                         byPerson ? "请在交付时附上使用说明" : "走公司对公流程，请开具发票");
