@@ -115,18 +115,18 @@ internal sealed partial class DemoTrading(
 
     private async Task<int> TradeAsync(CancellationToken cancellationToken)
     {
-        var (enabled, people, listings) = await InScopeAsync(async sp =>
+        var (people, listings) = await InScopeAsync(async sp =>
         {
             if (!sp.GetRequiredService<OrdersSeeder>().Enabled
                 || await sp.GetRequiredService<OrdersDbContext>().Orders.AnyAsync(o => o.IdempotencyKey.StartsWith(KeyPrefix), cancellationToken))
             {
-                return (false, default((Guid, Guid)), (ILookup<Guid, Guid>?)null);
+                return (default((Guid, Guid)), (ILookup<Guid, Guid>?)null);
             }
 
             var users = sp.GetRequiredService<UserManager<Member>>();
             if (await users.FindByNameAsync("13800000001") is not { } person || await users.FindByNameAsync("enterprise@techmarket.demo") is not { } company)
             {
-                return (false, default, null);
+                return (default, null);
             }
 
             // Newest listings first: the first demo step took the oldest, and some of its orders still hold theirs.
@@ -134,9 +134,9 @@ internal sealed partial class DemoTrading(
             var owned = await sp.GetRequiredService<ListingsDbContext>().Listings.AsNoTracking()
                 .Where(l => owners.Contains(l.OwnerId) && l.Status == PublicationStatus.Published)
                 .OrderByDescending(l => l.Id).Select(l => new { l.Id, l.OwnerId }).ToListAsync(cancellationToken);
-            return (true, (person.Id, company.Id), owned.ToLookup(l => l.OwnerId, l => l.Id));
+            return ((person.Id, company.Id), owned.ToLookup(l => l.OwnerId, l => l.Id));
         });
-        if (!enabled || listings is null)
+        if (listings is null)
         {
             return 0;
         }
