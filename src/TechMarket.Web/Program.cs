@@ -19,6 +19,7 @@ builder.AddPaymentsModule();
 builder.AddMessagingModule();
 builder.AddOrdersModule();
 builder.AddOrdersAdapters();
+builder.AddDemoTrading();
 builder.Services.AddScoped<IMemberContacts, MemberContacts>();
 
 var app = builder.Build();

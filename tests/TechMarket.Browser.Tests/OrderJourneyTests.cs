@@ -85,12 +85,12 @@ public sealed partial class OrderJourneyTests : IAsyncLifetime
         await Expect(seller.Locator("[data-testid=order-amount]")).ToContainTextAsync("1,888.00");
         await Expect(buyer.Locator("[data-testid=order-toast]").First).ToContainTextAsync("1888");
         await Expect(buyer.Locator("[data-testid=order-amount]")).ToContainTextAsync("1,888.00");
-
-        // The seller waits on the console; the buyer pays the new amount at the sandbox bank. (The live update
-        // refreshes the order's details, not the action buttons, so the buyer reloads to get the new pay button.)
-        await seller.GotoAsync("/orders/console");
-        await buyer.ReloadAsync();
+        // The pay button's label follows live too, and the buyer is told the price moved.
         await Expect(buyer.Locator("[data-testid=pay]")).ToContainTextAsync("1,888.00");
+        await Expect(buyer.Locator("[data-testid=pay-changed]")).ToContainTextAsync("2,000.00");
+
+        // The seller waits on the console; the buyer pays the new amount at the sandbox bank, without reloading.
+        await seller.GotoAsync("/orders/console");
         await buyer.Locator("[data-testid=pay]").ClickAsync();
         await Expect(buyer).ToHaveURLAsync(CheckoutUrl());
         await buyer.Locator("a[data-gateway=alipay]").ClickAsync();

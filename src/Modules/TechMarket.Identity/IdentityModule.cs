@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -102,6 +103,8 @@ public static class IdentityModule
             .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator, Roles.Administrator))
             .AddPolicy(Policies.Administrator, p => p.RequireRole(Roles.Administrator));
         services.AddSingleton<VerifiedMembers>();
+        services.AddSingleton<VerificationWithdrawals>();
+        services.ConfigureDbContext<AccountsDbContext>((sp, db) => db.AddInterceptors(sp.GetRequiredService<VerificationWithdrawals>()));
         services.AddScoped<IAuthorizationHandler, VerifiedRequirementHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 

@@ -44,6 +44,7 @@ public static class OrdersModule
         services.AddScoped<QuoteService>();
         services.AddScoped<OrderWorkflow>();
         services.AddScoped<OrderMonitor>();
+        services.AddScoped<OrdersSeeder>();
         services.AddSingleton<UnpaidOrderSweeper>();
         if (options.BackgroundJobs)
         {

@@ -1,5 +1,9 @@
+using Microsoft.EntityFrameworkCore;
 using TechMarket.Identity;
 using TechMarket.Kernel.Persistence;
+using TechMarket.Listings.Domain;
+using TechMarket.Listings.Persistence;
+using TechMarket.Orders;
 
 namespace TechMarket.Web.Hosting;
 
@@ -17,6 +21,12 @@ internal static class DatabaseStartup
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<IdentitySeeder>().SeedAsync();
         var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<TechMarket.Identity.Domain.Member>>();
-        await scope.ServiceProvider.GetRequiredService<TechMarket.Listings.ListingsSeeder>().SeedAsync(async account => (await users.FindByNameAsync(account))?.Id);
+        Func<string, Task<Guid?>> findMember = async account => (await users.FindByNameAsync(account))?.Id;
+        await scope.ServiceProvider.GetRequiredService<TechMarket.Listings.ListingsSeeder>().SeedAsync(findMember);
+        var listings = scope.ServiceProvider.GetRequiredService<ListingsDbContext>();
+        await scope.ServiceProvider.GetRequiredService<OrdersSeeder>().SeedAsync(findMember, async owners =>
+            await listings.Listings.AsNoTracking()
+                .Where(l => owners.Contains(l.OwnerId) && l.Status == PublicationStatus.Published)
+                .OrderBy(l => l.Id).Select(l => l.Id).ToListAsync());
     }
 }

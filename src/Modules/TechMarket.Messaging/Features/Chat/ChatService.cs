@@ -226,7 +226,7 @@ public sealed class ChatService(
         }
 
         // Trading talk needs a verified identity; support is open to every member (e.g. for help with verifying).
-        if (!await access.IsVerifiedAsync(directory, senderId, cancellationToken))
+        if (!await directory.IsVerifiedAsync(senderId, cancellationToken))
         {
             return new SendResult(null, ChatFailure.NotVerified);
         }

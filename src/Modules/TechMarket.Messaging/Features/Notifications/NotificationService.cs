@@ -47,18 +47,11 @@ public sealed class NotificationService(
     Push push,
     EmailOutboxSignal signal,
     MessagingOptions options,
-    ChatAccessCache chatAccess,
     TimeProvider clock,
     ILogger<NotificationService> logger) : INotificationSender
 {
     public async Task NotifyAsync(Guid memberId, string kind, string templateKey, IReadOnlyList<string> args, string? link = null, CancellationToken cancellationToken = default)
     {
-        if (kind == NotificationKinds.Review)
-        {
-            // A review decision may change whether the member may chat: do not trust the cached verification any longer.
-            chatAccess.ForgetVerification(memberId);
-        }
-
         var now = clock.GetUtcNow();
         var contact = await contacts.GetAsync(memberId, cancellationToken);
         if (contact is null)
