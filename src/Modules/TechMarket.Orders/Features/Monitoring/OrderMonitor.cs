@@ -83,11 +83,10 @@ public sealed class OrderMonitor(OrdersDbContext db, OrdersOptions options, Time
 
     public async Task<IReadOnlyList<FeedItem>> FeedAsync(int take, CancellationToken cancellationToken = default) =>
         (await db.Events.AsNoTracking()
-            .OrderByDescending(e => e.Id)
-            .Take(take)
             .Join(db.Orders, e => e.OrderId, o => o.Id, (e, o) => new { e, o.Number })
+            .OrderByDescending(x => x.e.Id)
+            .Take(take)
             .ToListAsync(cancellationToken))
-        .OrderByDescending(x => x.e.Id)
         .Select(x => new FeedItem(x.e.Id, x.e.OrderId, x.Number, x.e.Kind, x.e.FromState?.ToString(), x.e.ToState.ToString(), x.e.NewAmount, x.e.At, x.e.Reason))
         .ToList();
 

@@ -50,7 +50,7 @@ internal sealed class PendingPaymentSweeper(IServiceScopeFactory scopes, Payment
             }
         }
 
-        var stuckRefunds = await db.Refunds.AsNoTracking().Where(r => r.Status == RefundStatus.Pending && r.CreatedAt <= askBefore).Take(50).ToListAsync(cancellationToken);
+        var stuckRefunds = await db.Refunds.AsNoTracking().Where(r => r.Status == RefundStatus.Pending && r.CreatedAt <= askBefore).OrderBy(r => r.CreatedAt).Take(50).ToListAsync(cancellationToken);
         foreach (var refund in stuckRefunds)
         {
             var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == refund.PaymentId, cancellationToken);
