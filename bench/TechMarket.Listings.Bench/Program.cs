@@ -13,13 +13,14 @@ return args switch
     ["profile", var path, var rounds] => Profile(path, int.Parse(rounds, CultureInfo.InvariantCulture), null),
     ["profile", var path, var rounds, var only] => Profile(path, int.Parse(rounds, CultureInfo.InvariantCulture), only),
     ["threads", var path, var seconds, var threads] => Threads(path, int.Parse(seconds, CultureInfo.InvariantCulture), int.Parse(threads, CultureInfo.InvariantCulture)),
+    ["terms", var path] => Terms(path),
     ["load", var url, var seconds, var concurrency] => await LoadAsync(url, int.Parse(seconds, CultureInfo.InvariantCulture), int.Parse(concurrency, CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: index <path> <count> | profile <path> <rounds> [url part] | threads <path> <seconds> <threads> | load <baseUrl> <seconds> <concurrency>");
+    Console.Error.WriteLine("usage: index <path> <count> | terms <path> | profile <path> <rounds> [url part] | threads <path> <seconds> <threads> | load <baseUrl> <seconds> <concurrency>");
     return 2;
 }
 
@@ -121,6 +122,34 @@ static int Threads(string path, int seconds, int threads)
     });
     var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
     Console.WriteLine($"{threads} threads: {done / watch.Elapsed.TotalSeconds:F0} searches/s, {cpuMs / done:F2} ms CPU per search");
+    return 0;
+}
+
+static int Terms(string path)
+{
+    using var index = new SearchIndex(path);
+    index.Search(s =>
+    {
+        foreach (var url in Queries)
+        {
+            var q = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + url).Query)["q"] ?? "";
+            foreach (var word in q.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                foreach (var (term, _, _) in SearchIndex.QueryAnalyzer.Tokens(word))
+                {
+                    var line = $"{url} {term}:";
+                    foreach (var f in new[] { "title", "tags", "body" })
+                    {
+                        line += $" {f}={s.IndexReader.DocFreq(new Lucene.Net.Index.Term(f, term))}";
+                    }
+
+                    Console.WriteLine(line);
+                }
+            }
+        }
+
+        return 0;
+    });
     return 0;
 }
 

@@ -3,7 +3,7 @@
 #   flock /tmp/techmarket-bench.lock bench/TechMarket.Listings.Bench/run.sh <index dir> [seconds] [connections]
 # The index comes from: dotnet <bench dll> index <index dir> 1000000. For each cache setting (on, then off) the app is
 # started on a private copy of its Release build, warmed up, then loaded with wrk: first the baseline GET /health/live,
-# then the fixed mixed query set (queries.lua). Prints wrk's summaries, the app's peak RSS and the load average.
+# then the fixed mixed query set (queries.lua), and with the cache on also varied searches (varied.lua). Prints wrk's summaries, the app's peak RSS and the load average.
 set -euo pipefail
 index=${1:?index directory}
 seconds=${2:-15}
@@ -33,6 +33,13 @@ run() {
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/health/live" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
   echo "--- search, mixed set of 12"
   wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$repo/bench/TechMarket.Listings.Bench/queries.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
+  if [ "$entries" != 0 ]; then
+    # Varied searches with the cache on: a set of 600 distinct ones, then a new random one each time (see varied.lua).
+    for distinct in 600 0; do
+      echo "--- search, varied (DISTINCT=$distinct)"
+      DISTINCT=$distinct wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$repo/bench/TechMarket.Listings.Bench/varied.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
+    done
+  fi
   echo "--- peak RSS: $(grep VmHWM /proc/$pid/status | awk '{print $2/1024 " MiB"}'), $(uptime | sed 's/.*load/load/')"
   kill "$pid"; wait "$pid" 2> /dev/null || true
 }

@@ -35,8 +35,7 @@ internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadO
         }
 
         // Few documents pass (e.g. the demands among a million listings): walk the filter and advance the text.
-        var sparse = searcher.IndexReader.DocFreq(new Term(IndexFields.Kind, kind)) < searcher.IndexReader.MaxDoc / 50;
-        return new FilteredQuery(textQuery, this, sparse ? FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY : FilteredQuery.RANDOM_ACCESS_FILTER_STRATEGY);
+        return new FilteredQuery(textQuery, this, SearchService.IsSparse(searcher, kind) ? FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY : FilteredQuery.RANDOM_ACCESS_FILTER_STRATEGY);
     }
 
     public override DocIdSet GetDocIdSet(AtomicReaderContext context, IBits acceptDocs)
@@ -93,7 +92,8 @@ internal sealed class ExactFilter(string kind, IReadOnlyList<(string Dim, IReadO
         return new FixedBitSet(array, maxDoc);
     }
 
-    private static FixedBitSet Bits(AtomicReader reader, Term term)
+    /// <summary>The cached documents of one term in one segment (live documents only); shared, never modify.</summary>
+    public static FixedBitSet Bits(AtomicReader reader, Term term)
     {
         var cache = Cache.GetValue(reader, _ => []);
         Lazy<FixedBitSet> bits;

@@ -137,50 +137,45 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     {
         var textQuery = TextQuery(request.Text);
         var kind = KindOf(request.Tab);
-        using var filter = ExactFilter.For(kind, request.Filters, except: null);
-        var filtered = filter.Query(searcher, textQuery);
-        var facets = new FacetCounter(IndexFields.Dimensions);
-        var want = request.Page * request.PageSize;
-        ITopDocsCollector top = request.Sort switch
+        var pass = new SearchPass(kind, request.Filters, request.Sort, scored: textQuery is not null, want: request.Page * request.PageSize);
+        if (textQuery is null)
         {
-            SearchSort.Relevance => TopScoreDocCollector.Create(want, true),
-            _ => TopFieldCollector.Create(SortOf(request.Sort), want, fillFields: false, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: true),
-        };
-        searcher.Search(filtered, MultiCollector.Wrap((ICollector)top, facets));
-        var counts = facets.Counts();
-
-        // Drill-sideways: a dimension's own counts ignore its own filter, so the other choices stay visible.
-        foreach (var (dim, values) in request.Filters)
+            pass.CollectAll(searcher);
+        }
+        else if (IsSparse(searcher, kind))
         {
-            if (values.Count == 0)
-            {
-                continue;
-            }
-
-            var sideways = new FacetCounter([dim]);
-            using var others = ExactFilter.For(kind, request.Filters, except: dim);
-            searcher.Search(others.Query(searcher, textQuery), sideways);
-            counts[dim] = sideways.Counts()[dim];
+            // Few documents are of this kind (e.g. the demands among a million listings): Lucene walks them and
+            // advances the text instead of reading every listing that matches the text.
+            using var ofKind = ExactFilter.For(kind, new Dictionary<string, IReadOnlyList<string>>(), null);
+            searcher.Search(new FilteredQuery(textQuery, ofKind, FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY), pass);
+        }
+        else
+        {
+            pass.CollectText(searcher, TextMatcher.Create(searcher, request.Text)!);
         }
 
-        var docs = top.GetTopDocs((request.Page - 1) * request.PageSize, request.PageSize);
+        var counts = pass.Counts();
         var terms = HighlightTerms(request.Text);
-        var hits = new List<SearchHit>(docs.ScoreDocs.Length);
-        foreach (var sd in docs.ScoreDocs)
+        var shown = pass.Hits((request.Page - 1) * request.PageSize, request.PageSize);
+        var hits = new List<SearchHit>(shown.Length);
+        foreach (var doc in shown)
         {
             var stored = new StoredHit();
-            searcher.Doc(sd.Doc, stored);
+            searcher.Doc(doc, stored);
             hits.Add(stored.ToHit(terms));
         }
 
         var tabs = new Dictionary<SearchTab, int>();
         foreach (var t in Enum.GetValues<SearchTab>())
         {
-            tabs[t] = t == request.Tab ? docs.TotalHits : CountOf(searcher, textQuery, KindOf(t));
+            tabs[t] = t == request.Tab ? pass.Total : CountOf(searcher, textQuery, KindOf(t));
         }
 
-        return new SearchResult(request, docs.TotalHits, hits, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, int>)c.Value), tabs);
+        return new SearchResult(request, pass.Total, hits, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, int>)c.Value), tabs);
     }
+
+    internal static bool IsSparse(IndexSearcher searcher, string kind) =>
+        searcher.IndexReader.DocFreq(new Term(IndexFields.Kind, kind)) < searcher.IndexReader.MaxDoc / 50;
 
     /// <summary>A tab's count: without text and deletions it is the kind term's document frequency, no search at all.</summary>
     private static int CountOf(IndexSearcher searcher, Query? textQuery, string kind)
@@ -217,23 +212,11 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     /// </summary>
     internal static Query? TextQuery(string text)
     {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
         var all = new BooleanQuery();
-        foreach (var word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var word in TextClauses(text))
         {
-            var terms = SearchIndex.QueryAnalyzer.Tokens(word).Select(t => t.Term).Distinct(StringComparer.Ordinal).ToList();
-            if (terms.Count == 0)
-            {
-                // Only stop words or punctuation: nothing to match, as the parser did.
-                continue;
-            }
-
             var anyField = new BooleanQuery();
-            foreach (var (field, boost) in Boosts)
+            foreach (var (field, boost, terms) in word)
             {
                 Query inField;
                 if (terms.Count == 1)
@@ -261,13 +244,29 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         return all.Clauses.Count == 0 ? null : all;
     }
 
-    private static Sort SortOf(SearchSort sort) => sort switch
+    /// <summary>The text query's structure: per searchable word, its clause (terms, boost) in each field.</summary>
+    internal static List<(string Field, float Boost, IReadOnlyList<string> Terms)[]> TextClauses(string text)
     {
-        SearchSort.Newest => new Sort(DecodedInt64Sort.Field(IndexFields.Published, true)),
-        // Items without a price (negotiable, no range) go last either way: see IndexDocuments.Prices.
-        SearchSort.PriceAsc => new Sort(DecodedInt64Sort.Field(IndexFields.Price, false)),
-        _ => new Sort(DecodedInt64Sort.Field(IndexFields.PriceDescending, true)),
-    };
+        var words = new List<(string, float, IReadOnlyList<string>)[]>();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return words;
+        }
+
+        foreach (var word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var terms = SearchIndex.QueryAnalyzer.Tokens(word).Select(t => t.Term).Distinct(StringComparer.Ordinal).ToList();
+            if (terms.Count == 0)
+            {
+                // Only stop words or punctuation: nothing to match, as the parser did.
+                continue;
+            }
+
+            words.Add(Boosts.Select(b => (b.Field, b.Boost, (IReadOnlyList<string>)terms)).ToArray());
+        }
+
+        return words;
+    }
 
     private static HashSet<string> HighlightTerms(string text) =>
         string.IsNullOrWhiteSpace(text) ? [] : SearchIndex.QueryAnalyzer.Tokens(text).Select(t => t.Term).ToHashSet(StringComparer.Ordinal);
@@ -362,191 +361,5 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         }
 
         return html.ToString();
-    }
-
-    /// <summary>
-    /// Counts facet values of the matching documents. Collecting only records the document number; counting happens
-    /// per segment afterwards in one pass over the recorded documents (in increasing order, so memory is read nearly
-    /// sequentially). Each segment's values are decoded once (segments are immutable) into one 64-bit word per
-    /// document: a byte per dimension — the value's ord, or for a multi-valued dimension with up to 8 values a bit
-    /// mask — so counting a document costs one memory read for all dimensions.
-    /// </summary>
-    private sealed class FacetCounter(IReadOnlyList<string> dimensions) : ICollector
-    {
-        // Lazy: concurrent first searches on a new segment wait for one decoding instead of each doing it.
-        private static readonly ConditionalWeakTable<object, Lazy<SegmentFacets>> Cache = [];
-        private readonly Dictionary<string, Dictionary<string, int>> totals = dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
-        private SegmentFacets? segment;
-        // Pooled: a buffer of tens of thousands of hits would otherwise be a large-object allocation per search.
-        private int[] docs = System.Buffers.ArrayPool<int>.Shared.Rent(4096);
-        private int count;
-
-        public bool AcceptsDocsOutOfOrder => true;
-
-        public void SetScorer(Scorer scorer)
-        {
-        }
-
-        public void SetNextReader(AtomicReaderContext context)
-        {
-            Flush();
-            var reader = context.AtomicReader;
-            segment = Cache.GetValue(reader.CoreCacheKey, _ => new Lazy<SegmentFacets>(() => SegmentFacets.Load(reader))).Value;
-        }
-
-        public void Collect(int doc)
-        {
-            if (count == docs.Length)
-            {
-                var bigger = System.Buffers.ArrayPool<int>.Shared.Rent(docs.Length * 2);
-                Array.Copy(docs, bigger, count);
-                System.Buffers.ArrayPool<int>.Shared.Return(docs);
-                docs = bigger;
-            }
-
-            docs[count++] = doc;
-        }
-
-        /// <summary>The counts; call once, after the search (the document buffer goes back to the pool).</summary>
-        public Dictionary<string, Dictionary<string, int>> Counts()
-        {
-            Flush();
-            System.Buffers.ArrayPool<int>.Shared.Return(docs);
-            docs = [];
-            return totals;
-        }
-
-        private void Flush()
-        {
-            if (segment is not { } facets || count == 0)
-            {
-                count = 0;
-                return;
-            }
-
-            var slots = new List<int>();
-            foreach (var dim in dimensions)
-            {
-                if (facets.SlotOf(dim) is { } slot)
-                {
-                    slots.Add(slot);
-                }
-            }
-
-            var packed = facets.Packed;
-            var counts = slots.Select(s => new int[facets.Labels[s].Length]).ToArray();
-            var shifts = slots.Select(s => s * 8).ToArray();
-            var multi = slots.Select(s => facets.Multi[s]).ToArray();
-            for (var i = 0; i < count; i++)
-            {
-                var word = packed[docs[i]];
-                for (var k = 0; k < shifts.Length; k++)
-                {
-                    var b = (int)(word >> shifts[k]) & 0xFF;
-                    if (!multi[k])
-                    {
-                        if (b != SegmentFacets.None)
-                        {
-                            counts[k][b]++;
-                        }
-
-                        continue;
-                    }
-
-                    while (b != 0)
-                    {
-                        counts[k][System.Numerics.BitOperations.TrailingZeroCount(b)]++;
-                        b &= b - 1;
-                    }
-                }
-            }
-
-            for (var k = 0; k < slots.Count; k++)
-            {
-                var labels = facets.Labels[slots[k]];
-                var total = totals[facets.Dims[slots[k]]];
-                for (var ord = 0; ord < labels.Length; ord++)
-                {
-                    if (counts[k][ord] > 0)
-                    {
-                        total[labels[ord]] = total.GetValueOrDefault(labels[ord]) + counts[k][ord];
-                    }
-                }
-            }
-
-            count = 0;
-        }
-    }
-
-    /// <summary>One segment's facet values, one byte per dimension in a 64-bit word per document.</summary>
-    private sealed record SegmentFacets(ulong[] Packed, string[] Dims, bool[] Multi, string[][] Labels)
-    {
-        public const int None = 0xFF;
-
-        public int? SlotOf(string dim)
-        {
-            var slot = Array.IndexOf(Dims, dim);
-            return slot < 0 ? null : slot;
-        }
-
-        public static SegmentFacets Load(AtomicReader reader)
-        {
-            var dims = IndexFields.Dimensions;
-            if (dims.Length > 8)
-            {
-                throw new InvalidOperationException("At most 8 facet dimensions fit in one word per document.");
-            }
-
-            var packed = new ulong[reader.MaxDoc];
-            Array.Fill(packed, ulong.MaxValue);
-            var multi = new bool[dims.Length];
-            var labels = new string[dims.Length][];
-            for (var slot = 0; slot < dims.Length; slot++)
-            {
-                labels[slot] = [];
-                var values = reader.GetSortedSetDocValues(dims[slot]);
-                if (values is null)
-                {
-                    continue;
-                }
-
-                labels[slot] = new string[values.ValueCount];
-                var term = new BytesRef();
-                for (var ord = 0; ord < labels[slot].Length; ord++)
-                {
-                    values.LookupOrd(ord, term);
-                    labels[slot][ord] = term.Utf8ToString();
-                }
-
-                // A dimension with several values on some document (a listing's transaction modes, an expert's fields)
-                // is stored as a bit mask of at most 8 values.
-                for (var doc = 0; doc < reader.MaxDoc && !multi[slot]; doc++)
-                {
-                    values.SetDocument(doc);
-                    multi[slot] = values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS && values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS;
-                }
-
-                if ((multi[slot] && labels[slot].Length > 8) || (!multi[slot] && labels[slot].Length >= None))
-                {
-                    throw new InvalidOperationException($"Facet dimension {dims[slot]} has too many values ({labels[slot].Length}) for one byte.");
-                }
-
-                var shift = slot * 8;
-                for (var doc = 0; doc < reader.MaxDoc; doc++)
-                {
-                    values.SetDocument(doc);
-                    ulong b = multi[slot] ? 0UL : None;
-                    long ord;
-                    while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
-                    {
-                        b = multi[slot] ? b | (1UL << (int)ord) : (ulong)ord;
-                    }
-
-                    packed[doc] = (packed[doc] & ~(0xFFUL << shift)) | (b << shift);
-                }
-            }
-
-            return new SegmentFacets(packed, dims, multi, labels);
-        }
     }
 }

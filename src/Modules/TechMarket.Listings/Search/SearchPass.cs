@@ -1,0 +1,506 @@
+using System.Runtime.CompilerServices;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+
+namespace TechMarket.Listings.Search;
+
+/// <summary>
+/// Everything a search needs from its matching documents, in one pass over them: the kind check, the facet filters,
+/// the total, the facet counts (including drill-sideways counts) and the top hits. Before, the text query was run
+/// once for the hits and main counts and once more per filtered dimension for its sideways counts, each time through
+/// Lucene's filter, multi-collector and sort machinery.
+/// </summary>
+/// <remarks>
+/// A document's facet values are one 64-bit word (<see cref="SegmentFacets"/>), and the filters are checked against
+/// that word rather than against term bit sets. A document that passes every filter is a hit: counted in every
+/// dimension and offered to the top-k. A document that fails exactly one filtered dimension is counted in that
+/// dimension only — which is exactly the drill-sideways count (the dimension's counts ignoring its own filter). A
+/// document that fails two or more is not counted anywhere.
+/// </remarks>
+internal sealed class SearchPass : ICollector
+{
+    private readonly Filter[] filters;
+    private readonly SearchSort sort;
+    private readonly bool scored;
+    private readonly TopHits top;
+    private readonly Dictionary<string, Dictionary<string, int>> totals = IndexFields.Dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
+    private readonly int[][] counts = IndexFields.Dimensions.Select(_ => new int[256]).ToArray();
+    private readonly string kind;
+    private SegmentFacets? segment;
+    private FixedBitSet? ofKind;
+    private ulong[] packed = [];
+    private bool[] multi = [];
+    private long[] sortKeys = [];
+    private Scorer? scorer;
+    private TextMatcher.SegmentMatch? text;
+    private int docBase;
+
+    /// <param name="scored">False when there is no text: every document then has the same score.</param>
+    public SearchPass(string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, SearchSort sort, bool scored, int want)
+    {
+        this.kind = kind;
+        this.filters = filters.Where(f => f.Value.Count > 0).Select(f => new Filter(f.Key, Array.IndexOf(IndexFields.Dimensions, f.Key), f.Value)).ToArray();
+        if (this.filters.Any(f => f.Slot < 0))
+        {
+            throw new ArgumentException("Filters must be facet dimensions.", nameof(filters));
+        }
+
+        this.sort = sort;
+        this.scored = scored;
+        top = new TopHits(want);
+    }
+
+    /// <summary>Documents that passed every filter (the search's total).</summary>
+    public int Total { get; private set; }
+
+    public bool AcceptsDocsOutOfOrder => true;
+
+    public void SetScorer(Scorer scorer) => this.scorer = scorer;
+
+    public void SetNextReader(AtomicReaderContext context)
+    {
+        Flush();
+        text = null;
+        var reader = context.AtomicReader;
+        docBase = context.DocBase;
+        segment = SegmentFacets.Of(reader);
+        packed = segment.Packed;
+        multi = segment.Multi;
+        ofKind = ExactFilter.Bits(reader, new Term(IndexFields.Kind, kind));
+        sortKeys = sort switch
+        {
+            SearchSort.Newest => SortKeys.Values(reader, IndexFields.Published),
+            SearchSort.PriceAsc => SortKeys.Values(reader, IndexFields.Price),
+            SearchSort.PriceDesc => SortKeys.Values(reader, IndexFields.PriceDescending),
+            _ => [],
+        };
+        foreach (var filter in filters)
+        {
+            filter.Bind(segment);
+        }
+    }
+
+    public void Collect(int doc)
+    {
+        if (ofKind is { } bits && !bits.Get(doc))
+        {
+            return;
+        }
+
+        var word = packed[doc];
+        var missed = -1;
+        for (var k = 0; k < filters.Length; k++)
+        {
+            if (!filters[k].Accepts(word))
+            {
+                if (missed >= 0)
+                {
+                    return;
+                }
+
+                missed = k;
+            }
+        }
+
+        if (missed >= 0)
+        {
+            Count(filters[missed].Slot, word);
+            return;
+        }
+
+        Total++;
+        for (var slot = 0; slot < counts.Length; slot++)
+        {
+            Count(slot, word);
+        }
+
+        top.Offer(Key(doc), docBase + doc);
+    }
+
+    /// <summary>The documents matching the text, segment by segment, among the live documents of the kind.</summary>
+    public void CollectText(IndexSearcher searcher, TextMatcher matcher)
+    {
+        foreach (var context in searcher.IndexReader.Leaves)
+        {
+            SetNextReader(context);
+            using var pool = new PooledBits(context.AtomicReader.MaxDoc);
+            using var lists = new IntPool();
+            text = matcher.Match(context, ofKind!, pool, lists, withFreqs: sort == SearchSort.Relevance);
+            if (text is null)
+            {
+                continue;
+            }
+
+            Visit(text.Matches);
+            text = null;
+        }
+    }
+
+    /// <summary>
+    /// The documents to visit when there is no text: every document of the kind when at most one dimension is
+    /// filtered (each of them counts at least sideways), otherwise only those passing all filters but at most one.
+    /// </summary>
+    public void CollectAll(IndexSearcher searcher)
+    {
+        foreach (var context in searcher.IndexReader.Leaves)
+        {
+            SetNextReader(context);
+            using var candidates = new PooledBits(context.AtomicReader.MaxDoc);
+            var reader = context.AtomicReader;
+            FixedBitSet visit;
+            if (filters.Length <= 1)
+            {
+                visit = ofKind!;
+            }
+            else
+            {
+                var passes = filters.Select(f => f.Matching(reader, candidates)).ToArray();
+                visit = candidates.Rent();
+                for (var skip = 0; skip < passes.Length; skip++)
+                {
+                    var all = candidates.Copy(ofKind!);
+                    for (var k = 0; k < passes.Length; k++)
+                    {
+                        if (k != skip)
+                        {
+                            all.And(passes[k]);
+                        }
+                    }
+
+                    visit.Or(all);
+                }
+            }
+
+            Visit(visit);
+        }
+    }
+
+    private void Visit(FixedBitSet docs)
+    {
+        var words = docs.GetBits();
+        var count = FixedBitSet.Bits2words(docs.Length);
+        for (var i = 0; i < count; i++)
+        {
+            var bits = words[i];
+            while (bits != 0)
+            {
+                Collect((i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits));
+                bits &= bits - 1;
+            }
+        }
+    }
+
+    /// <summary>The facet counts; call once, after the pass.</summary>
+    public Dictionary<string, Dictionary<string, int>> Counts()
+    {
+        Flush();
+        return totals;
+    }
+
+    /// <summary>Global document numbers of the hits from <paramref name="start"/>, best first.</summary>
+    public int[] Hits(int start, int count) => top.Sorted().Skip(start).Take(count).ToArray();
+
+    /// <summary>Larger is better; ties go to the lower document number, as in Lucene's collectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Key(int doc) => sort switch
+    {
+        SearchSort.Relevance => scored ? ScoreKey(text is { } match ? match.Score(doc) : scorer!.GetScore()) : 0,
+        // Items without a price hold long.MaxValue in "price" and long.MinValue in "price_desc": last either way.
+        SearchSort.PriceAsc => -sortKeys[doc],
+        _ => sortKeys[doc],
+    };
+
+    /// <summary>A float's order as a long (negative scores, which TF-IDF does not produce, still order correctly).</summary>
+    private static long ScoreKey(float score)
+    {
+        var bits = BitConverter.SingleToInt32Bits(score);
+        return bits < 0 ? bits ^ int.MaxValue : bits;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Count(int slot, ulong word)
+    {
+        var b = (int)(word >> (slot * 8)) & 0xFF;
+        var values = counts[slot];
+        if (!multi[slot])
+        {
+            if (b != SegmentFacets.None)
+            {
+                values[b]++;
+            }
+
+            return;
+        }
+
+        while (b != 0)
+        {
+            values[System.Numerics.BitOperations.TrailingZeroCount(b)]++;
+            b &= b - 1;
+        }
+    }
+
+    /// <summary>Adds the current segment's per-ord counts to the totals by label (ords are per segment).</summary>
+    private void Flush()
+    {
+        if (segment is not { } facets)
+        {
+            return;
+        }
+
+        for (var slot = 0; slot < counts.Length; slot++)
+        {
+            var labels = facets.Labels[slot];
+            var total = totals[facets.Dims[slot]];
+            for (var ord = 0; ord < labels.Length; ord++)
+            {
+                if (counts[slot][ord] > 0)
+                {
+                    total[labels[ord]] = total.GetValueOrDefault(labels[ord]) + counts[slot][ord];
+                }
+            }
+
+            Array.Clear(counts[slot]);
+        }
+
+        segment = null;
+    }
+
+    /// <summary>One filtered dimension: the accepted values of this segment as a 256-bit set of ords (or a bit mask).</summary>
+    private sealed class Filter(string dim, int slot, IReadOnlyList<string> values)
+    {
+        private readonly ulong[] accepted = new ulong[4];
+        private bool multi;
+
+        public int Slot => slot;
+
+        public void Bind(SegmentFacets segment)
+        {
+            Array.Clear(accepted);
+            multi = segment.Multi[slot];
+            var labels = segment.Labels[slot];
+            foreach (var value in values)
+            {
+                // A value no document of this segment has: no ord, nothing accepted for it.
+                var ord = Array.IndexOf(labels, value);
+                if (ord >= 0)
+                {
+                    accepted[ord >> 6] |= 1UL << (ord & 63);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Accepts(ulong word)
+        {
+            var b = (int)(word >> (slot * 8)) & 0xFF;
+            // Single-valued: the ord's bit (None = 255 is never accepted). Multi-valued: any of the document's values.
+            return multi ? (b & (int)accepted[0]) != 0 : ((accepted[b >> 6] >> (b & 63)) & 1) != 0;
+        }
+
+        /// <summary>The documents having any of the values, from the cached term bit sets.</summary>
+        public FixedBitSet Matching(AtomicReader reader, PooledBits pool)
+        {
+            if (values.Count == 1)
+            {
+                return ExactFilter.Bits(reader, new Term(dim, values[0]));
+            }
+
+            var any = pool.Rent();
+            foreach (var value in values)
+            {
+                any.Or(ExactFilter.Bits(reader, new Term(dim, value)));
+            }
+
+            return any;
+        }
+    }
+
+    /// <summary>The best <c>want</c> (key, document) pairs: a min-heap whose root is the worst kept hit.</summary>
+    private sealed class TopHits(int want)
+    {
+        private readonly long[] keys = new long[Math.Max(want, 1)];
+        private readonly int[] docs = new int[Math.Max(want, 1)];
+        private int size;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Offer(long key, int doc)
+        {
+            if (size < want)
+            {
+                keys[size] = key;
+                docs[size] = doc;
+                Up(size++);
+            }
+            else if (want > 0 && Better(key, doc, keys[0], docs[0]))
+            {
+                keys[0] = key;
+                docs[0] = doc;
+                Down(0);
+            }
+        }
+
+        public IEnumerable<int> Sorted() =>
+            Enumerable.Range(0, size).Select(i => (Key: keys[i], Doc: docs[i])).OrderByDescending(h => h.Key).ThenBy(h => h.Doc).Select(h => h.Doc);
+
+        private static bool Better(long key, int doc, long otherKey, int otherDoc) => key > otherKey || (key == otherKey && doc < otherDoc);
+
+        private void Up(int i)
+        {
+            while (i > 0)
+            {
+                var parent = (i - 1) / 2;
+                if (!Better(keys[parent], docs[parent], keys[i], docs[i]))
+                {
+                    break;
+                }
+
+                Swap(i, parent);
+                i = parent;
+            }
+        }
+
+        private void Down(int i)
+        {
+            while (true)
+            {
+                var worst = i;
+                var left = (2 * i) + 1;
+                var right = left + 1;
+                if (left < size && Better(keys[worst], docs[worst], keys[left], docs[left]))
+                {
+                    worst = left;
+                }
+
+                if (right < size && Better(keys[worst], docs[worst], keys[right], docs[right]))
+                {
+                    worst = right;
+                }
+
+                if (worst == i)
+                {
+                    return;
+                }
+
+                Swap(i, worst);
+                i = worst;
+            }
+        }
+
+        private void Swap(int a, int b)
+        {
+            (keys[a], keys[b]) = (keys[b], keys[a]);
+            (docs[a], docs[b]) = (docs[b], docs[a]);
+        }
+    }
+}
+
+/// <summary>
+/// Bit sets of one segment's size from the shared array pool, returned on dispose: allocated fresh (125 KB per million
+/// documents) they land on the large object heap and every few searches cost a full collection.
+/// </summary>
+internal sealed class PooledBits(int maxDoc) : IDisposable
+{
+    private readonly List<long[]> rented = [];
+
+    public FixedBitSet Rent()
+    {
+        var words = FixedBitSet.Bits2words(maxDoc);
+        var array = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(words, 1));
+        Array.Clear(array, 0, words);
+        rented.Add(array);
+        return new FixedBitSet(array, maxDoc);
+    }
+
+    public FixedBitSet Copy(FixedBitSet source)
+    {
+        var copy = Rent();
+        Array.Copy(source.GetBits(), copy.GetBits(), FixedBitSet.Bits2words(maxDoc));
+        return copy;
+    }
+
+    public void Dispose()
+    {
+        foreach (var words in rented)
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(words);
+        }
+
+        rented.Clear();
+    }
+}
+
+/// <summary>
+/// One segment's facet values, one byte per dimension in a 64-bit word per document: the value's ord, or for a
+/// multi-valued dimension with up to 8 values (a listing's transaction modes, an expert's fields) a bit mask — so
+/// filtering and counting a document cost one memory read for all dimensions. Decoded once per segment core
+/// (segments are immutable).
+/// </summary>
+internal sealed record SegmentFacets(ulong[] Packed, string[] Dims, bool[] Multi, string[][] Labels)
+{
+    public const int None = 0xFF;
+
+    // Lazy: concurrent first searches on a new segment wait for one decoding instead of each doing it.
+    private static readonly ConditionalWeakTable<object, Lazy<SegmentFacets>> Cache = [];
+
+    public static SegmentFacets Of(AtomicReader reader) =>
+        Cache.GetValue(reader.CoreCacheKey, _ => new Lazy<SegmentFacets>(() => Load(reader))).Value;
+
+    private static SegmentFacets Load(AtomicReader reader)
+    {
+        var dims = IndexFields.Dimensions;
+        if (dims.Length > 8)
+        {
+            throw new InvalidOperationException("At most 8 facet dimensions fit in one word per document.");
+        }
+
+        var packed = new ulong[reader.MaxDoc];
+        Array.Fill(packed, ulong.MaxValue);
+        var multi = new bool[dims.Length];
+        var labels = new string[dims.Length][];
+        for (var slot = 0; slot < dims.Length; slot++)
+        {
+            labels[slot] = [];
+            var values = reader.GetSortedSetDocValues(dims[slot]);
+            if (values is null)
+            {
+                continue;
+            }
+
+            labels[slot] = new string[values.ValueCount];
+            var term = new BytesRef();
+            for (var ord = 0; ord < labels[slot].Length; ord++)
+            {
+                values.LookupOrd(ord, term);
+                labels[slot][ord] = term.Utf8ToString();
+            }
+
+            for (var doc = 0; doc < reader.MaxDoc && !multi[slot]; doc++)
+            {
+                values.SetDocument(doc);
+                multi[slot] = values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS && values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS;
+            }
+
+            if ((multi[slot] && labels[slot].Length > 8) || (!multi[slot] && labels[slot].Length >= None))
+            {
+                throw new InvalidOperationException($"Facet dimension {dims[slot]} has too many values ({labels[slot].Length}) for one byte.");
+            }
+
+            var shift = slot * 8;
+            for (var doc = 0; doc < reader.MaxDoc; doc++)
+            {
+                values.SetDocument(doc);
+                ulong b = multi[slot] ? 0UL : None;
+                long ord;
+                while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                {
+                    b = multi[slot] ? b | (1UL << (int)ord) : (ulong)ord;
+                }
+
+                packed[doc] = (packed[doc] & ~(0xFFUL << shift)) | (b << shift);
+            }
+        }
+
+        return new SegmentFacets(packed, dims, multi, labels);
+    }
+}

@@ -1,0 +1,220 @@
+using Bogus;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TechMarket.Kernel.Http;
+using TechMarket.Listings.Domain;
+using TechMarket.Listings.Search;
+
+namespace TechMarket.Listings.Tests.Unit;
+
+/// <summary>
+/// The search service computes matches, scores, facet counts and the top hits itself (one pass, see SearchPass and
+/// TextMatcher). Here every result is compared with plain Lucene on a generated index of several segments with
+/// deleted documents: the same total, the same hits in the same order (Lucene's TF-IDF scores, its tie-breaking by
+/// document), and the same facet counts, computed the straightforward way (one search per filtered dimension).
+/// </summary>
+public sealed class SearchEquivalenceTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("techmarket-equivalence-").FullName;
+    private readonly SearchIndex index;
+    private readonly SearchService search;
+
+    public SearchEquivalenceTests()
+    {
+        index = new SearchIndex(folder);
+        var localizer = new StringLocalizer<ListingsStrings>(new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance));
+        search = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0 });
+        var r = new Randomizer(42);
+        var fields = Enum.GetValues<TechField>();
+        var provinces = Regions.Provinces.Take(31).ToArray();
+        var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var listings = new List<Listing>();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            for (var i = 0; i < 800; i++)
+            {
+                var field = r.ArrayElement(fields);
+                var text = DemoText.Listing(r, field);
+                var type = r.Enum<ListingType>();
+                var negotiable = r.Bool(0.3f);
+                var province = r.ArrayElement(provinces);
+                // Equal dates and prices on purpose: ties must break the same way.
+                var at = start.AddHours(r.Number(0, 300));
+                var listing = Listing.Create(Guid.NewGuid(), Guid.Empty, new ListingContent
+                {
+                    Title = text.Title,
+                    Type = type,
+                    Modes = r.Bool() ? [TransactionMode.Transfer] : [TransactionMode.OrdinaryLicense, TransactionMode.CoDevelopment],
+                    Pricing = negotiable ? PricingKind.Negotiable : PricingKind.Fixed,
+                    Price = negotiable ? null : r.Number(1, 40) * 50_000m,
+                    Maturity = r.Enum<MaturityStage>(),
+                    Field = field,
+                    Province = province.Code,
+                    City = r.ArrayElement(province.Cities),
+                    PatentStatus = type == ListingType.Patent ? r.Enum<PatentStatus>() : null,
+                    Abstract = text.Abstract,
+                    DescriptionHtml = text.Description,
+                    Tags = text.Tags,
+                }, at);
+                listing.Submit(at);
+                listing.Approve(at);
+                listings.Add(listing);
+                index.Upsert(IndexDocuments.From(listing), IndexDocuments.KeyOf(EntityKinds.Listing, listing.Id));
+            }
+
+            // Re-index some earlier listings (their old documents become deletions) and remove a few.
+            foreach (var old in listings.Take(batch * 100))
+            {
+                index.Upsert(IndexDocuments.From(old), IndexDocuments.KeyOf(EntityKinds.Listing, old.Id));
+            }
+
+            index.Delete(IndexDocuments.KeyOf(EntityKinds.Listing, listings[(batch * 7) + 3].Id));
+            index.Commit(batch + 1);
+        }
+    }
+
+    public static TheoryData<string, string?, string?, string?, string?, string?> Requests => new()
+    {
+        // q, type, mode, field, region, sort
+        { "锂电池", null, null, null, null, null },
+        { "深度学习", null, null, null, null, null },
+        { "机器视觉 装配", null, null, null, null, null },
+        { "储能系统", null, null, null, null, null },
+        { "系统", null, null, null, null, null },
+        { "智能 控制 系统", null, null, null, null, null },
+        { "battery", null, null, null, null, null },
+        { "石墨烯", null, null, "NewMaterials", null, null },
+        { "污水处理", null, null, null, "44,32", null },
+        { "储能系统", "Patent", null, null, null, "PriceAsc" },
+        { "无人机", null, null, null, null, "Newest" },
+        { "基因编辑 疫苗", null, null, null, null, null },
+        { "光伏组件", null, "Transfer", null, null, null },
+        { "技术", "Patent,KnowHow", "Transfer,CoDevelopment", "NewEnergy,NewMaterials", "44", "PriceDesc" },
+        { "", null, null, "AdvancedManufacturing", null, null },
+        { "", "Patent", "Transfer", null, "11,31,44", "Newest" },
+        { "", null, null, null, null, "PriceAsc" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public void Results_equal_plain_Lucene(string q, string? type, string? mode, string? field, string? region, string? sort)
+    {
+        foreach (var (page, size) in new[] { (1, 20), (3, 7) })
+        {
+            var request = search.Parse(new SearchParameters(q, null, type, mode, field, region, null, null, null, sort, page, size), new FieldErrors())!;
+            var actual = search.Search(request);
+            var expected = index.Search(searcher => Reference(searcher, request));
+
+            Assert.Equal(expected.Total, actual.Total);
+            Assert.Equal(expected.Ids, actual.Hits.Select(h => h.Id).ToList());
+            foreach (var dim in IndexFields.Dimensions)
+            {
+                Assert.Equal(expected.Facets[dim].OrderBy(c => c.Key, StringComparer.Ordinal), actual.Facets[dim].OrderBy(c => c.Key, StringComparer.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_generated_text_queries_match_many_documents()
+    {
+        // Guards the equivalence test itself: comparisons over empty results would prove nothing.
+        Assert.True(search.Search(search.Parse(new SearchParameters("系统", null, null, null, null, null, null, null, null, null, null, null), new FieldErrors())!).Total > 100);
+    }
+
+    public void Dispose()
+    {
+        index.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>The plain Lucene way: a filtered query, Lucene's collectors, and one search per filtered dimension.</summary>
+    private static (int Total, List<Guid> Ids, Dictionary<string, Dictionary<string, int>> Facets) Reference(IndexSearcher searcher, SearchRequest request)
+    {
+        var text = SearchService.TextQuery(request.Text);
+        Query Restricted(string? except)
+        {
+            var filter = new BooleanQuery { { new TermQuery(new Term(IndexFields.Kind, EntityKinds.Listing)), Occur.MUST } };
+            foreach (var (dim, values) in request.Filters.Where(f => f.Key != except && f.Value.Count > 0))
+            {
+                var any = new BooleanQuery();
+                foreach (var value in values)
+                {
+                    any.Add(new TermQuery(new Term(dim, value)), Occur.SHOULD);
+                }
+
+                filter.Add(any, Occur.MUST);
+            }
+
+            return new FilteredQuery(text ?? new MatchAllDocsQuery(), new QueryWrapperFilter(filter));
+        }
+
+        var want = request.Page * request.PageSize;
+        TopDocs top;
+        if (request.Sort == SearchSort.Relevance)
+        {
+            var collector = TopScoreDocCollector.Create(want, docsScoredInOrder: true);
+            searcher.Search(Restricted(null), collector);
+            top = collector.GetTopDocs();
+        }
+        else
+        {
+            var sortField = request.Sort switch
+            {
+                SearchSort.Newest => new SortField(IndexFields.Published, SortFieldType.INT64, true),
+                SearchSort.PriceAsc => new SortField(IndexFields.Price, SortFieldType.INT64, false),
+                _ => new SortField(IndexFields.PriceDescending, SortFieldType.INT64, true),
+            };
+            top = searcher.Search(Restricted(null), null, want, new Sort(sortField));
+        }
+
+        var ids = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(d => Guid.Parse(searcher.Doc(d.Doc).Get(IndexFields.Id))).ToList();
+        var facets = new Dictionary<string, Dictionary<string, int>>();
+        foreach (var dim in IndexFields.Dimensions)
+        {
+            var filtered = request.Filters.TryGetValue(dim, out var values) && values.Count > 0;
+            var docs = new AllDocs();
+            searcher.Search(Restricted(filtered ? dim : null), docs);
+            var counts = facets[dim] = [];
+            var dv = MultiDocValues.GetSortedSetValues(searcher.IndexReader, dim);
+            if (dv is null)
+            {
+                continue;
+            }
+
+            var term = new Lucene.Net.Util.BytesRef();
+            foreach (var doc in docs.Docs)
+            {
+                dv.SetDocument(doc);
+                long ord;
+                while ((ord = dv.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                {
+                    dv.LookupOrd(ord, term);
+                    var label = term.Utf8ToString();
+                    counts[label] = counts.GetValueOrDefault(label) + 1;
+                }
+            }
+        }
+
+        return (top.TotalHits, ids, facets);
+    }
+
+    private sealed class AllDocs : ICollector
+    {
+        private int docBase;
+
+        public List<int> Docs { get; } = [];
+
+        public bool AcceptsDocsOutOfOrder => true;
+
+        public void SetScorer(Scorer scorer)
+        {
+        }
+
+        public void SetNextReader(AtomicReaderContext context) => docBase = context.DocBase;
+
+        public void Collect(int doc) => Docs.Add(docBase + doc);
+    }
+}
