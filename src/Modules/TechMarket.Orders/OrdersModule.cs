@@ -2,12 +2,10 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using TechMarket.Kernel.Files;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Kernel.Security;
@@ -26,11 +24,8 @@ public static class OrdersModule
     public static IHostApplicationBuilder AddOrdersModule(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        // Pooled: the order and callback paths open several contexts per request; a pooled context skips building its
-        // options and internal services each time (the context holds no per-request state of its own).
-        services.AddDbContextPool<OrdersDbContext>((sp, db) =>
-            ModuleDatabase.Configure(db, sp.GetRequiredService<DatabaseOptions>(), OrdersDbContext.Module, sp.GetService<NpgsqlDataSource>()));
-        services.AddSingleton(new ModuleContextRegistration(typeof(OrdersDbContext), OrdersDbContext.Module));
+        // Pooled: the order and callback paths open several contexts per request.
+        builder.AddModuleDbContext<OrdersDbContext>(OrdersDbContext.Module, pooled: true);
         var options = builder.Configuration.GetSection(OrdersOptions.Section).Get<OrdersOptions>() ?? new OrdersOptions();
         services.AddSingleton(options);
         services.AddSignalR();

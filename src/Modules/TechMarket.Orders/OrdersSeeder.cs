@@ -32,6 +32,11 @@ public sealed class OrdersSeeder(IServiceProvider services, OrdersDbContext db, 
     /// <summary>Idempotency keys of demo orders start with this; their presence means the seed already ran.</summary>
     public const string KeyPrefix = "demo-order-";
 
+    /// <summary>The two verified demo accounts (IdentitySeeder) that buy from and sell to each other.</summary>
+    public const string DemoPerson = "13800000001";
+
+    public const string DemoCompany = "enterprise@techmarket.demo";
+
     private enum Story
     {
         StaysPending,
@@ -69,7 +74,7 @@ public sealed class OrdersSeeder(IServiceProvider services, OrdersDbContext db, 
             return 0;
         }
 
-        if (await findMember("13800000001") is not { } personId || await findMember("enterprise@techmarket.demo") is not { } companyId)
+        if (await findMember(DemoPerson) is not { } personId || await findMember(DemoCompany) is not { } companyId)
         {
             return 0;
         }
@@ -136,33 +141,40 @@ public sealed class OrdersSeeder(IServiceProvider services, OrdersDbContext db, 
         logger.LogInformation("Seeded {Count} demo orders", created);
         return created;
 
-        // The next seeded listing that takes an order: the buyer is whichever demo member does not own it. Listings
-        // with a negotiable price (no list price) are refused by the handler and skipped.
+        // The next seeded listing that takes an order.
         async Task<Order?> PlaceNextAsync()
         {
             while (next < listings.Count)
             {
-                var listingId = listings[next++];
-                if (await catalog.FindAsync(listingId, cancellationToken) is not { IsOpen: true, Price: > 0, Modes.Count: > 0 } listing)
-                {
-                    continue;
-                }
-
-                var byPerson = listing.SellerId == companyId;
-                var mode = listing.Modes.FirstOrDefault(m => !OrderableListing.SellsOnce(m)) ?? listing.Modes[0];
-                var request = new PlaceOrderRequest(listing.Id, mode, 1, byPerson ? "张三" : "李经理", byPerson ? "13800000001" : "0591-87654321",
-                    byPerson ? "希望尽快安排技术对接" : null);
-                var outcome = await place.PlaceAsync(byPerson ? personId : companyId, KeyPrefix + listing.Id.ToString("N"), request, cancellationToken);
-                if (outcome is { Succeeded: true, Order: { } order })
+                if (await PlaceDemoOrderAsync(place, catalog, listings[next++], (personId, companyId), KeyPrefix, cancellationToken) is { } order)
                 {
                     return order;
                 }
-
-                logger.LogDebug("Demo order on listing {ListingId} not placed: {Code}", listing.Id, outcome.Code);
             }
 
             return null;
         }
+    }
+
+    /// <summary>
+    /// One demo order on <paramref name="listingId"/>, bought by whichever demo member does not own it; null when the
+    /// listing takes no order at a list price (closed, negotiable, no modes) or the handler refuses it. Shared with the
+    /// host's second demo step.
+    /// </summary>
+    public static async Task<Order?> PlaceDemoOrderAsync(
+        PlaceOrderHandler place, IOrderCatalog catalog, Guid listingId, (Guid Person, Guid Company) members, string keyPrefix, CancellationToken cancellationToken)
+    {
+        if (await catalog.FindAsync(listingId, cancellationToken) is not { IsOpen: true, Price: > 0, Modes.Count: > 0 } listing)
+        {
+            return null;
+        }
+
+        var byPerson = listing.SellerId == members.Company;
+        var mode = listing.Modes.FirstOrDefault(m => !OrderableListing.SellsOnce(m)) ?? listing.Modes[0];
+        var request = new PlaceOrderRequest(listing.Id, mode, 1, byPerson ? "张三" : "李经理", byPerson ? DemoPerson : "0591-87654321",
+            byPerson ? "希望尽快安排技术对接" : "走公司对公流程，请开具发票");
+        var outcome = await place.PlaceAsync(byPerson ? members.Person : members.Company, keyPrefix + listing.Id.ToString("N"), request, cancellationToken);
+        return outcome is { Succeeded: true, Order: { } order } ? order : null;
     }
 
     // A round 5 % off, as a seller would offer it.

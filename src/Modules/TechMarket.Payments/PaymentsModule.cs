@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Payments.Features.Callbacks;
 using TechMarket.Payments.Features.Escrow;
@@ -22,11 +20,8 @@ public static class PaymentsModule
     public static IHostApplicationBuilder AddPaymentsModule(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        // Pooled: the order and callback paths open several contexts per request; a pooled context skips building its
-        // options and internal services each time (the context holds no per-request state of its own).
-        services.AddDbContextPool<PaymentsDbContext>((sp, db) =>
-            ModuleDatabase.Configure(db, sp.GetRequiredService<DatabaseOptions>(), PaymentsDbContext.Module, sp.GetService<NpgsqlDataSource>()));
-        services.AddSingleton(new ModuleContextRegistration(typeof(PaymentsDbContext), PaymentsDbContext.Module));
+        // Pooled: the order and callback paths open several contexts per request.
+        builder.AddModuleDbContext<PaymentsDbContext>(PaymentsDbContext.Module, pooled: true);
 
         var options = builder.Configuration.GetSection(PaymentsOptions.Section).Get<PaymentsOptions>() ?? new PaymentsOptions();
         services.AddSingleton(options);

@@ -39,14 +39,24 @@ public static class ModuleDatabase
         return builder;
     }
 
-    public static IHostApplicationBuilder AddModuleDbContext<TContext>(this IHostApplicationBuilder builder, string module)
+    /// <param name="pooled">
+    /// Reuse context instances (AddDbContextPool) — worth it on hot paths that open several contexts per request; only for
+    /// contexts that hold no per-request state of their own and take nothing but their options.
+    /// </param>
+    public static IHostApplicationBuilder AddModuleDbContext<TContext>(this IHostApplicationBuilder builder, string module, bool pooled = false)
         where TContext : DbContext
     {
-        builder.Services.AddDbContext<TContext>((sp, db) =>
+        void Build(IServiceProvider sp, DbContextOptionsBuilder db) =>
+            Configure(db, sp.GetRequiredService<DatabaseOptions>(), module, sp.GetService<NpgsqlDataSource>());
+        if (pooled)
         {
-            var options = sp.GetRequiredService<DatabaseOptions>();
-            Configure(db, options, module, sp.GetService<NpgsqlDataSource>());
-        });
+            builder.Services.AddDbContextPool<TContext>(Build);
+        }
+        else
+        {
+            builder.Services.AddDbContext<TContext>(Build);
+        }
+
         builder.Services.AddSingleton(new ModuleContextRegistration(typeof(TContext), module));
         return builder;
     }

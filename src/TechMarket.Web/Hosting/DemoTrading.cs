@@ -124,7 +124,7 @@ internal sealed partial class DemoTrading(
             }
 
             var users = sp.GetRequiredService<UserManager<Member>>();
-            if (await users.FindByNameAsync("13800000001") is not { } person || await users.FindByNameAsync("enterprise@techmarket.demo") is not { } company)
+            if (await users.FindByNameAsync(OrdersSeeder.DemoPerson) is not { } person || await users.FindByNameAsync(OrdersSeeder.DemoCompany) is not { } company)
             {
                 return (default, null);
             }
@@ -175,27 +175,15 @@ internal sealed partial class DemoTrading(
         foreach (var (index, story) in Script.Index())
         {
             // The two members take turns buying, so each has purchases to track and sales (and a balance) to look at.
-            var byPerson = index % 2 == 0;
-            var offered = unused[byPerson ? companyId : personId];
+            var offered = unused[index % 2 == 0 ? companyId : personId];
             // Placed a few minutes apart, the last a few minutes ago, so "time to pay" reads like buyers taking their
             // time; all within Orders:UnpaidTimeout (30 min by default), so the unpaid sweep leaves them alone.
             var placedAgo = PlacedAgo(index);
             while (offered.TryDequeue(out var listingId))
             {
-                var order = await InScopeAsync(async sp =>
-                {
-                    if (await sp.GetRequiredService<IOrderCatalog>().FindAsync(listingId, cancellationToken) is not { IsOpen: true, Price: > 0, Modes.Count: > 0 } listing)
-                    {
-                        return null;
-                    }
-
-                    var mode = listing.Modes.FirstOrDefault(m => !OrderableListing.SellsOnce(m)) ?? listing.Modes[0];
-                    var request = new PlaceOrderRequest(listing.Id, mode, 1, byPerson ? "张三" : "李经理", byPerson ? "13800000001" : "0591-87654321",
-                        byPerson ? "请在交付时附上使用说明" : "走公司对公流程，请开具发票");
-                    var place = ActivatorUtilities.CreateInstance<PlaceOrderHandler>(sp, new EarlierClock(sp.GetRequiredService<TimeProvider>(), placedAgo));
-                    var outcome = await place.PlaceAsync(byPerson ? personId : companyId, KeyPrefix + listing.Id.ToString("N"), request, cancellationToken);
-                    return outcome is { Succeeded: true, Order: { } o } ? o : null;
-                });
+                var order = await InScopeAsync(sp => OrdersSeeder.PlaceDemoOrderAsync(
+                    ActivatorUtilities.CreateInstance<PlaceOrderHandler>(sp, new EarlierClock(sp.GetRequiredService<TimeProvider>(), placedAgo)),
+                    sp.GetRequiredService<IOrderCatalog>(), listingId, (personId, companyId), KeyPrefix, cancellationToken));
                 if (order is not null)
                 {
                     placed.Add((order, story));

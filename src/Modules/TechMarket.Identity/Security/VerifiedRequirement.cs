@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using TechMarket.Identity.Domain;
-using TechMarket.Identity.Persistence;
 using TechMarket.Kernel.Members;
 using TechMarket.Kernel.Security;
 
@@ -105,24 +104,13 @@ internal sealed class VerificationWithdrawals(VerifiedMembers verifiedMembers) :
     }
 }
 
-internal sealed class VerifiedRequirementHandler(AccountsDbContext db, VerifiedMembers verifiedMembers) : AuthorizationHandler<VerifiedRequirement>
+/// <summary>Asks the member directory, which answers from <see cref="VerifiedMembers"/> before the database.</summary>
+internal sealed class VerifiedRequirementHandler(IMemberDirectory directory) : AuthorizationHandler<VerifiedRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, VerifiedRequirement requirement)
     {
-        if (context.User.MemberId() is not { } id)
+        if (context.User.MemberId() is { } id && await directory.IsVerifiedAsync(id))
         {
-            return;
-        }
-
-        if (verifiedMembers.IsKnown(id))
-        {
-            context.Succeed(requirement);
-            return;
-        }
-
-        if (await db.Users.AnyAsync(u => u.Id == id && u.VerificationLevel != VerificationLevel.None))
-        {
-            verifiedMembers.Remember(id);
             context.Succeed(requirement);
         }
     }
