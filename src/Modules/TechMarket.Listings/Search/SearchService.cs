@@ -146,8 +146,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         {
             // Few documents are of this kind (e.g. the demands among a million listings): Lucene walks them and
             // advances the text instead of reading every listing that matches the text.
-            using var ofKind = ExactFilter.For(kind, new Dictionary<string, IReadOnlyList<string>>(), null);
-            searcher.Search(new FilteredQuery(textQuery, ofKind, FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY), pass);
+            searcher.Search(new FilteredQuery(textQuery, new ExactFilter(kind), FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY), pass);
         }
         else
         {
@@ -188,8 +187,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         }
 
         var counter = new TotalHitCountCollector();
-        using var filter = ExactFilter.For(kind, new Dictionary<string, IReadOnlyList<string>>(), null);
-        searcher.Search(filter.Query(searcher, textQuery), counter);
+        searcher.Search(new ExactFilter(kind).Query(searcher, textQuery), counter);
         return counter.TotalHits;
     }
 
