@@ -8,6 +8,9 @@
 #   direct         no HTTP: the same three database calls per flow from `concurrency` tasks (Npgsql + PostgreSQL only)
 #   synccommit-on  presign with ALTER DATABASE … SET synchronous_commit = on (dev-services runs PostgreSQL with it off)
 #   multiplexing   presign with Npgsql Multiplexing=true
+#   poolN          presign with the app's Npgsql pool capped at N connections (e.g. pool8): fewer PostgreSQL backends
+#                  than requests in flight
+# pgbench runs before the variants and again after them; the percentages use the mean of the two.
 # Needs TECHMARKET_TEST_PG (an admin connection string, as scripts/dev-services exports). Run it under
 # `flock /tmp/techmarket-bench.lock …`: other engineers benchmark on the same cores.
 set -euo pipefail
@@ -33,22 +36,28 @@ floor() { dotnet "$root/bench/orders/floor/bin/Release/net10.0/TechMarket.Orders
 psql -q -d postgres -c "CREATE DATABASE \"$db\""
 say "machine: $(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(free -g | awk '/Mem:/{print $2}') GiB; PostgreSQL $(psql -tAq -d "$db" -c 'SHOW server_version') on :$PGPORT: fsync=$(psql -tAq -d "$db" -c 'SHOW fsync'), synchronous_commit=$(psql -tAq -d "$db" -c 'SHOW synchronous_commit'), full_page_writes=$(psql -tAq -d "$db" -c 'SHOW full_page_writes')"
 
-# Baseline: pgbench -N on the same database, with the PostgreSQL server's CPU and pgbench's own CPU beside it.
-pgbench -q -i -s 10 "$db" >/dev/null 2>&1
-say "== pgbench -N -c $concurrency -j 2 -T $seconds (baseline)"
-pg0=$(floor pgcpu "$PGPORT"); busy0=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat); total0=$(awk '/^cpu /{s=0; for(i=2;i<=9;i++) s+=$i; print s; exit}' /proc/stat)
-TIMEFORMAT='%U %S'
-{ time pgbench -N -c "$concurrency" -j 2 -T "$seconds" "$db" >"$work/pgbench.txt" 2>/dev/null; } 2>"$work/pgbench.time"
-pg1=$(floor pgcpu "$PGPORT"); busy1=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat); total1=$(awk '/^cpu /{s=0; for(i=2;i<=9;i++) s+=$i; print s; exit}' /proc/stat)
-grep -E "^(tps|latency|number of transactions actually)" "$work/pgbench.txt"
-tps=$(awk '/^tps/{print $3; exit}' "$work/pgbench.txt")
-txns=$(awk -F': ' '/^number of transactions actually/{split($2, a, "/"); print a[1]; exit}' "$work/pgbench.txt")
-read -r pgb_user pgb_sys <"$work/pgbench.time"
-awk -v t="$txns" -v p0="$pg0" -v p1="$pg1" -v u="$pgb_user" -v s="$pgb_sys" -v b0="$busy0" -v b1="$busy1" -v t0="$total0" -v t1="$total1" -v n="$(nproc)" 'BEGIN {
-  printf "pgbench CPU: PostgreSQL %.2f s = %.3f ms per transaction; pgbench client %.2f s = %.3f ms per transaction; machine busy %.2f of %d cores\n",
-    (p1-p0)/100, (p1-p0)*10/t, u+s, (u+s)*1000/t, (b1-b0)/(t1-t0)*n, n }'
-say "pgbench done"
-psql -q -d "$db" -c "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers"
+# Baseline: pgbench -N on the same database (fresh pgbench tables, dropped afterwards), with the PostgreSQL server's
+# CPU and pgbench's own CPU beside it.
+machine_ticks() { awk '/^cpu /{b=$2+$3+$4+$7+$8+$9; t=0; for(i=2;i<=9;i++) t+=$i; print b, t; exit}' /proc/stat; }
+pgbench_run() {
+  say "== pgbench -N -c $concurrency -j 2 -T $seconds ($1)"
+  local pg0 pg1 busy0 total0 busy1 total1 txns pgb_user pgb_sys
+  pgbench -q -i -s 10 "$db" >/dev/null 2>&1
+  pg0=$(floor pgcpu "$PGPORT"); read -r busy0 total0 < <(machine_ticks)
+  TIMEFORMAT='%U %S'
+  { time pgbench -N -c "$concurrency" -j 2 -T "$seconds" "$db" >"$work/pgbench.txt" 2>/dev/null; } 2>"$work/pgbench.time"
+  pg1=$(floor pgcpu "$PGPORT"); read -r busy1 total1 < <(machine_ticks)
+  grep -E "^(tps|latency|number of transactions actually)" "$work/pgbench.txt"
+  txns=$(awk -F': ' '/^number of transactions actually/{split($2, a, "/"); print a[1]; exit}' "$work/pgbench.txt")
+  read -r pgb_user pgb_sys <"$work/pgbench.time"
+  awk -v t="$txns" -v p0="$pg0" -v p1="$pg1" -v u="$pgb_user" -v s="$pgb_sys" -v b0="$busy0" -v b1="$busy1" -v t0="$total0" -v t1="$total1" -v n="$(nproc)" 'BEGIN {
+    printf "pgbench CPU: PostgreSQL %.2f s = %.3f ms per transaction; pgbench client %.2f s = %.3f ms per transaction; machine busy %.2f of %d cores\n",
+      (p1-p0)/100, (p1-p0)*10/t, u+s, (u+s)*1000/t, (b1-b0)/(t1-t0)*n, n }'
+  say "pgbench done"
+  awk '/^tps/{print $3; exit}' "$work/pgbench.txt" >"$work/tps.$1"
+  psql -q -d "$db" -c "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers"
+}
+pgbench_run before
 
 floor keys "$work/keys"
 floor crypto "$work/keys"
@@ -61,7 +70,7 @@ start_app() {
   echo "floor app did not start"; cat "$work/app.log"; exit 1
 }
 
-declare -a summary=()
+declare -a rates=()
 status=0
 for variant in $variants; do
   conn="$base"
@@ -69,23 +78,27 @@ for variant in $variants; do
   case "$variant" in
     synccommit-on) psql -q -d postgres -c "ALTER DATABASE \"$db\" SET synchronous_commit = on" ;;
     multiplexing) conn="$base;Multiplexing=true" ;;
+    pool[0-9]*) conn="$base;Maximum Pool Size=${variant#pool}" ;;
   esac
   floor setup "$conn"
   say "== variant $variant (synchronous_commit=$(psql -tAq -d "$db" -c 'SHOW synchronous_commit'))"
   out="$work/$variant.txt"
   case "$variant" in
     direct) floor direct "$conn" "$concurrency" "$warmup" "$flows" "$PGPORT" | tee "$out" || status=1 ;;
-    presign | inline | synccommit-on | multiplexing)
+    presign | inline | synccommit-on | multiplexing | pool[0-9]*)
       start_app "$conn"
       mode=presign; [[ "$variant" == inline ]] && mode=inline
       floor http "http://127.0.0.1:$port" "$work/keys" "$conn" "$concurrency" "$warmup" "$flows" "$mode" "$app" "$PGPORT" | tee "$out" || status=1
       stop_app ;;
     *) echo "unknown variant $variant"; exit 2 ;;
   esac
-  rate=$(awk -F'[= ]' '/^RESULT/{print $3}' "$out")
-  summary+=("$(awk -v v="$variant" -v r="$rate" -v t="$tps" 'BEGIN { printf "%-14s %8.1f flows/s = %5.1f %% of pgbench -N (%.0f tps)", v, r, r*100/t, t }')")
+  rates+=("$variant $(awk -F'[= ]' '/^RESULT/{print $3}' "$out")")
 done
+pgbench_run after
 
-say "== summary (goal: >= 1,000 flows/s and >= 25 % of pgbench -N = $(awk -v t="$tps" 'BEGIN{printf "%.0f", t/4}') flows/s)"
-printf '%s\n' "${summary[@]}"
+tps=$(awk '{s+=$1} END {print s/NR}' "$work/tps.before" "$work/tps.after")
+say "== summary: pgbench -N $(cat "$work/tps.before") tps before, $(cat "$work/tps.after") after, mean $tps; goal >= 1,000 flows/s and >= 25 % of pgbench = $(awk -v t="$tps" 'BEGIN{printf "%.0f", t/4}') flows/s"
+for r in "${rates[@]}"; do
+  awk -v t="$tps" '{ printf "%-14s %8.1f flows/s = %5.1f %% of pgbench -N\n", $1, $2, $2*100/t }' <<<"$r"
+done
 exit $status
