@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
@@ -213,7 +214,8 @@ internal static class FloorDb
     // The bank's notification, applied once: the payment leaves Pending only with the right amount; two escrow postings
     // (provider clearing debit, escrow credit for the payee); the order (found by number, as OrderWorkflow does) becomes
     // Paid if it waits for exactly that amount from that payer; event, audit on both sides, the seller's notification and
-    // e-mail (members row: address, culture, opt-outs). A duplicate matches no row anywhere and reads one payment row.
+    // e-mail (members row: address, culture, opt-outs). A duplicate matches no row anywhere and reads one payment row;
+    // when this process applied the reference itself, a plain indexed read of the payment (PaymentSql) answers instead.
     private const string NotifySql = """
         WITH p AS (
           UPDATE floor.payments SET status = 'Paid', provider_trade_no = $2, paid_at = $4, version = version + 1
@@ -257,6 +259,15 @@ internal static class FloorDb
         FROM floor.payments x WHERE x.reference = $1
         """;
 
+    private const string PaymentSql = "SELECT status, provider_trade_no, amount FROM floor.payments WHERE reference = $1";
+
+    /// <summary>
+    /// References this process applied, with their trade numbers: only a hint that picks the cheap statement for a
+    /// provider's duplicate delivery (one indexed read instead of the write statement that would match nothing). The
+    /// answer still comes from the database; a duplicate arriving at another node takes the write statement.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, string> AppliedHere = new(StringComparer.Ordinal);
+
     public enum NotifyOutcome { Applied, Duplicate, Unknown, Mismatch, OrderRefused }
 
     public static async Task<NotifyOutcome> NotifyAsync(NpgsqlDataSource db, string reference, string tradeNo, decimal amount)
@@ -266,6 +277,16 @@ internal static class FloorDb
         if (!reference.StartsWith("ORD", StringComparison.Ordinal) || dash < 4)
         {
             return NotifyOutcome.Unknown;
+        }
+
+        if (AppliedHere.TryGetValue(reference, out var applied) && applied == tradeNo)
+        {
+            await using var read = db.CreateCommand(PaymentSql);
+            read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reference });
+            await using var row = await read.ExecuteReaderAsync();
+            return await row.ReadAsync() && row.GetString(0) == "Paid" && !row.IsDBNull(1) && row.GetString(1) == tradeNo && row.GetDecimal(2) == amount
+                ? NotifyOutcome.Duplicate
+                : NotifyOutcome.Mismatch;
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -283,10 +304,15 @@ internal static class FloorDb
             return NotifyOutcome.Unknown;
         }
 
-        var applied = reader.GetInt32(0);
         var orderPaid = reader.GetInt32(1);
-        if (applied == 1)
+        if (reader.GetInt32(0) == 1)
         {
+            if (AppliedHere.Count > 100_000)
+            {
+                AppliedHere.Clear();
+            }
+
+            AppliedHere[reference] = tradeNo;
             return orderPaid == 1 ? NotifyOutcome.Applied : NotifyOutcome.OrderRefused;
         }
 
