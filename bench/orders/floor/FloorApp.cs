@@ -9,7 +9,7 @@ namespace TechMarket.Orders.Floor;
 
 internal sealed record OrderView(Guid Id, string Number, decimal Amount, string State);
 
-internal sealed record PaymentView(string Reference, decimal Amount, string Status);
+internal sealed record PaymentView(string Reference, decimal Amount, string Status, string? PayUrl);
 
 internal sealed record PlacedView(OrderView Order, PaymentView Payment);
 
@@ -27,7 +27,11 @@ internal sealed partial class FloorJson : JsonSerializerContext;
 /// </summary>
 internal static class FloorApp
 {
-    public static async Task RunAsync(string url, string connectionString, string keyFolder)
+    /// <param name="payUrl">
+    /// Also sign the buyer's page-pay URL with the shop's RSA-2048 private key, as the real buy now does
+    /// (AlipayGateway.CreatePayment); the issue's floor leaves it out, the "payurl" variant measures it.
+    /// </param>
+    public static async Task RunAsync(string url, string connectionString, string keyFolder, bool payUrl)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -38,16 +42,17 @@ internal static class FloorApp
         await using var db = NpgsqlDataSource.Create(connectionString);
         using var bank = AlipaySignature.LoadPublicKey(await File.ReadAllTextAsync(Path.Combine(keyFolder, "bank-public.pem")));
         var tokens = new Tokens(Convert.FromBase64String(await File.ReadAllTextAsync(Path.Combine(keyFolder, "token.key"))));
+        using var shop = payUrl ? AlipaySignature.LoadPrivateKey(await File.ReadAllTextAsync(Path.Combine(keyFolder, "shop-private.pem"))) : null;
 
         app.MapGet("/health", () => "ok");
-        app.MapPost("/orders", async (HttpContext http) => await (await PlaceAsync(http, db, tokens)).ExecuteAsync(http));
+        app.MapPost("/orders", async (HttpContext http) => await (await PlaceAsync(http, db, tokens, shop)).ExecuteAsync(http));
         app.MapPost("/notify", async (HttpContext http) => await (await NotifyAsync(http, db, bank)).ExecuteAsync(http));
         await app.RunAsync();
     }
 
     private static readonly string[] Modes = ["OrdinaryLicense", "ExclusiveLicense", "Transfer"];
 
-    private static async Task<IResult> PlaceAsync(HttpContext http, NpgsqlDataSource db, Tokens tokens)
+    private static async Task<IResult> PlaceAsync(HttpContext http, NpgsqlDataSource db, Tokens tokens, System.Security.Cryptography.RSA? shop)
     {
         if (tokens.VerifiedMember(http.Request.Headers.Authorization) is not { } buyer)
         {
@@ -100,8 +105,28 @@ internal static class FloorApp
             return Results.Json(new ErrorView("Idempotency-Key reused for a different order"), FloorJson.Default.ErrorView, statusCode: 422);
         }
 
-        var view = new PlacedView(new OrderView(p.OrderId, p.Number, p.Amount, "PendingPayment"), new PaymentView(p.Reference, p.Amount, "Pending"));
+        var view = new PlacedView(new OrderView(p.OrderId, p.Number, p.Amount, "PendingPayment"), new PaymentView(p.Reference, p.Amount, "Pending", shop is null ? null : PayUrl(shop, p)));
         return Results.Json(view, FloorJson.Default.PlacedView, statusCode: p.Created ? 201 : 200);
+    }
+
+    private static string PayUrl(System.Security.Cryptography.RSA shop, FloorDb.Placed p)
+    {
+        var biz = $$"""{"out_trade_no":"{{p.Reference}}","product_code":"FAST_INSTANT_TRADE_PAY","total_amount":"{{AlipaySignature.Yuan(p.Amount)}}","subject":"TechMarket {{p.Number}}"}""";
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["app_id"] = FloorDb.AppId,
+            ["method"] = "alipay.trade.page.pay",
+            ["format"] = "JSON",
+            ["charset"] = "utf-8",
+            ["sign_type"] = "RSA2",
+            ["timestamp"] = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+            ["version"] = "1.0",
+            ["biz_content"] = biz,
+            ["notify_url"] = "https://shop.example/payments/notify/alipay",
+            ["return_url"] = $"https://shop.example/orders/{p.OrderId}/paid",
+        };
+        parameters["sign"] = AlipaySignature.SignParameters(parameters, shop);
+        return $"https://bank.example/gateway.do?{AlipaySignature.FormEncode(parameters)}";
     }
 
     private static IResult Bad(string error) => Results.Json(new ErrorView(error), FloorJson.Default.ErrorView, statusCode: 400);

@@ -7,9 +7,9 @@ using TechMarket.Payments.Gateways.Alipay;
 
 // The lower bound of one "buy now + bank notification + duplicate" flow on this machine: the same durable work as the
 // real app, hand-written on Kestrel minimal APIs and raw Npgsql (bench/orders/floor/run.sh drives it; docs/benchmarks.md).
-//   keys   <folder>                                         bank RSA-2048 key pair and the token HMAC key
+//   keys   <folder>                                         bank RSA-2048 key pair, the shop's RSA key, the token HMAC key
 //   setup  <connectionString>                               (re)create schema floor and its seed rows
-//   serve  <url> <connectionString> <keyFolder>             the floor shop: POST /orders, POST /notify
+//   serve  <url> <connectionString> <keyFolder> [payurl]    the floor shop: POST /orders, POST /notify (payurl: sign a pay URL too)
 //   http   <url> <keyFolder> <connectionString> <concurrency> <warmup> <flows> <inline|presign> [appPid] [pgPort]
 //   direct <connectionString> <concurrency> <warmup> <flows> [pgPort]
 //   crypto <keyFolder>                                      single-thread cost of signing, verifying, token checks
@@ -26,6 +26,8 @@ switch (args.FirstOrDefault())
             await File.WriteAllTextAsync(Path.Combine(args[1], "bank-private.pem"), rsa.ExportPkcs8PrivateKeyPem());
             await File.WriteAllTextAsync(Path.Combine(args[1], "bank-public.pem"), rsa.ExportSubjectPublicKeyInfoPem());
             await File.WriteAllTextAsync(Path.Combine(args[1], "token.key"), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            using var shop = RSA.Create(2048);
+            await File.WriteAllTextAsync(Path.Combine(args[1], "shop-private.pem"), shop.ExportPkcs8PrivateKeyPem());
             return 0;
         }
 
@@ -37,7 +39,7 @@ switch (args.FirstOrDefault())
         }
 
     case "serve":
-        await FloorApp.RunAsync(args[1], args[2], args[3]);
+        await FloorApp.RunAsync(args[1], args[2], args[3], args.Length > 4 && args[4] == "payurl");
         return 0;
 
     case "http":

@@ -8,6 +8,7 @@
 #   direct         no HTTP: the same three database calls per flow from `concurrency` tasks (Npgsql + PostgreSQL only)
 #   synccommit-on  presign with ALTER DATABASE … SET synchronous_commit = on (dev-services runs PostgreSQL with it off)
 #   multiplexing   presign with Npgsql Multiplexing=true
+#   payurl         presign, and the shop also signs the buyer's page-pay URL with its RSA key (the real buy now does)
 #   poolN          presign with the app's Npgsql pool capped at N connections (e.g. pool8): fewer PostgreSQL backends
 #                  than requests in flight
 # pgbench runs before the first variant and after each one; a variant's percentage is against the mean of the pgbench
@@ -65,7 +66,7 @@ floor crypto "$work/keys"
 base="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Password=$PGPASSWORD;Database=$db;Max Auto Prepare=10;Auto Prepare Min Usages=2;No Reset On Close=true"
 
 start_app() {
-  (exec dotnet "$root/bench/orders/floor/bin/Release/net10.0/TechMarket.Orders.Floor.dll" serve "http://127.0.0.1:$port" "$1" "$work/keys" >"$work/app.log" 2>&1) &
+  (exec dotnet "$root/bench/orders/floor/bin/Release/net10.0/TechMarket.Orders.Floor.dll" serve "http://127.0.0.1:$port" "$1" "$work/keys" "${2:-}" >"$work/app.log" 2>&1) &
   app=$!
   for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0; sleep 0.5; done
   echo "floor app did not start"; cat "$work/app.log"; exit 1
@@ -87,8 +88,8 @@ for variant in $variants; do
   out="$work/$variant.txt"
   case "$variant" in
     direct) floor direct "$conn" "$concurrency" "$warmup" "$flows" "$PGPORT" | tee "$out" || status=1 ;;
-    presign | inline | synccommit-on | multiplexing | pool[0-9]*)
-      start_app "$conn"
+    presign | inline | synccommit-on | multiplexing | payurl | pool[0-9]*)
+      start_app "$conn" "$([[ "$variant" == payurl ]] && echo payurl)"
       mode=presign; [[ "$variant" == inline ]] && mode=inline
       floor http "http://127.0.0.1:$port" "$work/keys" "$conn" "$concurrency" "$warmup" "$flows" "$mode" "$app" "$PGPORT" | tee "$out" || status=1
       stop_app ;;
