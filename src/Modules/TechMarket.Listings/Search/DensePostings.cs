@@ -71,8 +71,9 @@ internal sealed class DensePostings(long budgetBytes)
             Watch(reader);
             var maxDoc = reader.MaxDoc;
             var docs = termsEnum.Docs(null, null, DocsFlags.FREQS);
-            load = new Lazy<DenseTerm>(() => DenseTerm.Decode(docs, maxDoc, termsEnum.DocFreq));
-            var size = DenseTerm.SizeOf(maxDoc, termsEnum.DocFreq);
+            var docFreq = termsEnum.DocFreq;
+            load = new Lazy<DenseTerm>(() => DenseTerm.Decode(docs, maxDoc, docFreq, LengthNorms.Of(reader, field)));
+            var size = DenseTerm.SizeOf(maxDoc, docFreq);
             entries[key] = recent.AddFirst(new Entry(key, load, size));
             bytes += size;
             while (bytes > budgetBytes && recent.Last is { } last && last != recent.First)
@@ -124,19 +125,29 @@ internal sealed class DensePostings(long budgetBytes)
 
 /// <summary>
 /// One term's documents in one segment as a bit set, and its frequency in each of them in document order (a byte;
-/// 255 and above are looked up in <see cref="large"/>). Shared between searches: never modified.
+/// 255 and above are looked up in <see cref="large"/>). Per block of 64 documents (one word of the bit set) also the
+/// highest frequency and the highest norm byte among the term's documents: the block's score bound that lets a
+/// relevance search skip scoring blocks that cannot reach its top hits. Shared between searches: never modified.
 /// </summary>
 internal sealed class DenseTerm
 {
     private readonly Dictionary<int, int> large;
 
-    private DenseTerm(long[] bits, byte[] freqs, Dictionary<int, int> large, int docFreq)
+    private DenseTerm(long[] bits, byte[] freqs, Dictionary<int, int> large, int docFreq, byte[] blockFreq, byte[] blockNorm)
     {
         Bits = bits;
         Freqs = freqs;
         this.large = large;
         DocFreq = docFreq;
+        BlockFreq = blockFreq;
+        BlockNorm = blockNorm;
     }
+
+    /// <summary>Per word of <see cref="Bits"/>: the highest frequency (255: 255 or more), 0 where the term has no document.</summary>
+    public byte[] BlockFreq { get; }
+
+    /// <summary>Per word of <see cref="Bits"/>: the highest norm byte of the field among the term's documents.</summary>
+    public byte[] BlockNorm { get; }
 
     public long[] Bits { get; }
 
@@ -145,11 +156,13 @@ internal sealed class DenseTerm
     /// <summary>The term's document frequency in the segment (deleted documents included), Lucene's cost.</summary>
     public int DocFreq { get; }
 
-    public static long SizeOf(int maxDoc, int docFreq) => (FixedBitSet.Bits2words(maxDoc) * 8L) + docFreq + 64;
+    public static long SizeOf(int maxDoc, int docFreq) => (FixedBitSet.Bits2words(maxDoc) * 10L) + docFreq + 64;
 
-    public static DenseTerm Decode(DocsEnum docs, int maxDoc, int docFreq)
+    public static DenseTerm Decode(DocsEnum docs, int maxDoc, int docFreq, byte[]? norms)
     {
         var bits = new long[FixedBitSet.Bits2words(maxDoc)];
+        var blockFreq = new byte[bits.Length];
+        var blockNorm = new byte[bits.Length];
         var freqs = new byte[docFreq];
         var large = new Dictionary<int, int>();
         var count = 0;
@@ -165,9 +178,14 @@ internal sealed class DenseTerm
             }
 
             freqs[count++] = (byte)freq;
+            blockFreq[doc >> 6] = Math.Max(blockFreq[doc >> 6], (byte)freq);
+            if (norms is not null)
+            {
+                blockNorm[doc >> 6] = Math.Max(blockNorm[doc >> 6], norms[doc]);
+            }
         }
 
-        return new DenseTerm(bits, freqs, large, docFreq);
+        return new DenseTerm(bits, freqs, large, docFreq, blockFreq, blockNorm);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -97,8 +97,9 @@ internal sealed class SearchPass : ICollector
         CollectOfKind(doc);
     }
 
+    /// <param name="offer">False when the document cannot be among the top hits (its block's score bound is too low).</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CollectOfKind(int doc)
+    private void CollectOfKind(int doc, bool offer = true)
     {
         var word = packed[doc];
         var missed = -1;
@@ -132,7 +133,10 @@ internal sealed class SearchPass : ICollector
             Count(slot, word);
         }
 
-        top.Offer(Key(doc), docBase + doc);
+        if (offer)
+        {
+            top.Offer(Key(doc), docBase + doc);
+        }
     }
 
     /// <summary>The documents matching the text, segment by segment, among the live documents of the kind.</summary>
@@ -149,7 +153,15 @@ internal sealed class SearchPass : ICollector
                 continue;
             }
 
-            Visit(text.Matches, ofKindOnly: true);
+            if (sort == SearchSort.Relevance && text.CanBound)
+            {
+                VisitBounded(text);
+            }
+            else
+            {
+                Visit(text.Matches, ofKindOnly: true);
+            }
+
             text = null;
         }
     }
@@ -210,6 +222,31 @@ internal sealed class SearchPass : ICollector
             while (bits != 0)
             {
                 CollectOfKind((i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits));
+                bits &= bits - 1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Visit"/>, but once the top hits are full a block of 64 documents whose score bound cannot beat
+    /// the worst kept hit is counted without scoring: its documents all come later, so they lose a tie too.
+    /// </summary>
+    private void VisitBounded(TextMatcher.SegmentMatch match)
+    {
+        var words = match.Matches.GetBits();
+        var count = FixedBitSet.Bits2words(match.Matches.Length);
+        for (var i = 0; i < count; i++)
+        {
+            var bits = words[i];
+            if (bits == 0)
+            {
+                continue;
+            }
+
+            var offer = !top.Full || ScoreKey(match.Bound(i, bits)) > top.WorstKey;
+            while (bits != 0)
+            {
+                CollectOfKind((i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits), offer);
                 bits &= bits - 1;
             }
         }
@@ -357,6 +394,12 @@ internal sealed class SearchPass : ICollector
         private readonly long[] keys = new long[Math.Max(want, 1)];
         private readonly int[] docs = new int[Math.Max(want, 1)];
         private int size;
+
+        /// <summary>Whether a new hit has to beat the worst kept one.</summary>
+        public bool Full => size == want && want > 0;
+
+        /// <summary>The key of the worst kept hit; meaningful when <see cref="Full"/>.</summary>
+        public long WorstKey => keys[0];
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Offer(long key, int doc)

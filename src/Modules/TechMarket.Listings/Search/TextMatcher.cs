@@ -235,6 +235,14 @@ internal sealed class TextMatcher
         /// <summary>Dense clause: per term, in cost order, its frequencies in document order.</summary>
         public DenseTerm.Cursor[] Cursors = [];
 
+        /// <summary>
+        /// Per term (cost order), per block of 64 documents: the highest frequency (0: none in the block) and the
+        /// highest norm byte among the term's documents there; empty when not scoring.
+        /// </summary>
+        public byte[][] BlockFreqs = [];
+
+        public byte[][] BlockNorms = [];
+
         /// <summary>Per term, in the same order: its TF-IDF value; null when Lucene's scorers are used instead.</summary>
         public float[]? Values;
 
@@ -292,6 +300,8 @@ internal sealed class TextMatcher
                 }
 
                 list.Cursors = withFreqs ? sources.Select(s => new DenseTerm.Cursor(s.Dense!)).ToArray() : [];
+                list.BlockFreqs = withFreqs ? sources.Select(s => s.Dense!.BlockFreq).ToArray() : [];
+                list.BlockNorms = withFreqs ? sources.Select(s => s.Dense!.BlockNorm).ToArray() : [];
             }
             else
             {
@@ -309,10 +319,65 @@ internal sealed class TextMatcher
                     list.Values = sources.Select(s => clause.Values[s.Index]).ToArray();
                     list.Norms = LengthNorms.Of(reader, clause.Field);
                     list.CheckAgainstLucene();
+                    if (list.Bits is null)
+                    {
+                        list.FillBlocks();
+                    }
                 }
             }
 
             return list;
+        }
+
+        /// <summary>Whether the clause has a document in block <paramref name="block"/> among <paramref name="docs"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Present(int block, long docs) => Bits is { } bits ? (bits[block] & docs) != 0 : BlockFreqs[0][block] != 0;
+
+        /// <summary>
+        /// The highest score term <paramref name="t"/> can give a document of the block, computed in the same order
+        /// and precision as <see cref="Score"/> from the block's highest frequency and norm: float rounding is
+        /// monotonic, so no document's score exceeds it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Bound(int t, int block)
+        {
+            var freq = BlockFreqs[t][block];
+            if (freq == byte.MaxValue)
+            {
+                return float.PositiveInfinity;
+            }
+
+            var raw = Tf(freq) * Values![t];
+            return Norms is not null ? raw * LengthNorms.Decoded[BlockNorms[t][block]] : raw;
+        }
+
+        /// <summary>The block maxima of a list (dense terms carry theirs, computed once per segment).</summary>
+        private void FillBlocks()
+        {
+            var blocks = FixedBitSet.Bits2words(MaxDoc);
+            var norm = new byte[blocks];
+            BlockFreqs = new byte[Freqs.Length][];
+            for (var t = 0; t < Freqs.Length; t++)
+            {
+                var max = BlockFreqs[t] = new byte[blocks];
+                var freqs = Freqs[t];
+                for (var i = 0; i < Count; i++)
+                {
+                    var block = Docs[i] >> 6;
+                    max[block] = (byte)Math.Max(max[block], Math.Min(freqs[i], byte.MaxValue));
+                }
+            }
+
+            if (Norms is { } norms)
+            {
+                for (var i = 0; i < Count; i++)
+                {
+                    var doc = Docs[i];
+                    norm[doc >> 6] = Math.Max(norm[doc >> 6], norms[doc]);
+                }
+            }
+
+            BlockNorms = Enumerable.Repeat(norm, Freqs.Length).ToArray();
         }
 
         /// <summary>Whether a dense clause holds the document (a list is walked with <see cref="At"/> instead).</summary>
@@ -445,6 +510,43 @@ internal sealed class TextMatcher
         public void SortWords() =>
             order = Enumerable.Range(0, WordCosts.Length).OrderBy(w => WordCosts[w]).ThenBy(w => w).ToArray();
 
+        /// <summary>Whether <see cref="Bound"/> is valid: every term scored directly, norms decoding monotonically.</summary>
+        public bool CanBound => LengthNorms.Monotonic && Lists.All(fields => fields.All(l => l is null || (l.Values is not null && l.BlockFreqs.Length > 0)));
+
+        /// <summary>
+        /// No document of block <paramref name="block"/> among <paramref name="docs"/> scores above this: <see cref="Score"/>
+        /// with each term's block maximum, and every field present in the block counted as matched (coord only grows).
+        /// </summary>
+        public float Bound(int block, long docs)
+        {
+            var sum = 0f;
+            foreach (var w in order)
+            {
+                var fieldSum = 0d;
+                var matched = 0;
+                foreach (var list in Lists[w])
+                {
+                    if (list is null || !list.Present(block, docs))
+                    {
+                        continue;
+                    }
+
+                    var clause = 0f;
+                    for (var t = 0; t < list.BlockFreqs.Length; t++)
+                    {
+                        clause += list.Bound(t, block);
+                    }
+
+                    fieldSum += clause;
+                    matched++;
+                }
+
+                sum += (float)fieldSum * matcher.fieldCoord[matched];
+            }
+
+            return sum * matcher.WordCoord;
+        }
+
         /// <summary>The score of a matching document; call in increasing document order.</summary>
         public float Score(int doc)
         {
@@ -521,6 +623,9 @@ internal static class LengthNorms
     private static readonly ConditionalWeakTable<object, Dictionary<string, byte[]?>> Cache = [];
 
     public static readonly float[] Decoded = Enumerable.Range(0, 256).Select(b => new DefaultSimilarity().DecodeNormValue(b)).ToArray();
+
+    /// <summary>A higher norm byte decodes to a higher (or equal) norm: what the block score bounds rely on.</summary>
+    public static readonly bool Monotonic = Enumerable.Range(1, 255).All(b => Decoded[b] >= Decoded[b - 1]);
 
     public static bool DecodesLike(TFIDFSimilarity similarity) => Enumerable.Range(0, 256).All(b => similarity.DecodeNormValue(b) == Decoded[b]);
 
