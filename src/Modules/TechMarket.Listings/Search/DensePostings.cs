@@ -20,6 +20,17 @@ namespace TechMarket.Listings.Search;
 /// </remarks>
 internal sealed class DensePostings(long budgetBytes)
 {
+    // Reported at /metrics (prometheus-net publishes .NET meters): the memory this structure holds on the node.
+    private static readonly System.Diagnostics.Metrics.Meter Meter = new("TechMarket.Listings.Search");
+    private static long allBytes;
+    private static long allTerms;
+
+    static DensePostings()
+    {
+        Meter.CreateObservableGauge("techmarket_search_dense_postings_bytes", () => Interlocked.Read(ref allBytes), "By", "Memory held by decoded dense postings");
+        Meter.CreateObservableGauge("techmarket_search_dense_postings_terms", () => Interlocked.Read(ref allTerms), null, "Dense terms held decoded");
+    }
+
     private readonly Dictionary<Key, LinkedListNode<Entry>> entries = [];
     private readonly LinkedList<Entry> recent = [];
     private readonly ConditionalWeakTable<object, object> watched = [];
@@ -76,6 +87,8 @@ internal sealed class DensePostings(long budgetBytes)
             var size = DenseTerm.SizeOf(maxDoc, docFreq);
             entries[key] = recent.AddFirst(new Entry(key, load, size));
             bytes += size;
+            Interlocked.Add(ref allBytes, size);
+            Interlocked.Increment(ref allTerms);
             while (bytes > budgetBytes && recent.Last is { } last && last != recent.First)
             {
                 Remove(last);
@@ -111,6 +124,8 @@ internal sealed class DensePostings(long budgetBytes)
         recent.Remove(node);
         entries.Remove(node.Value.Key);
         bytes -= node.Value.Size;
+        Interlocked.Add(ref allBytes, -node.Value.Size);
+        Interlocked.Decrement(ref allTerms);
     }
 
     private sealed class Release(DensePostings owner) : SegmentReader.ICoreDisposedListener
