@@ -41,6 +41,7 @@ run() {
       DISTINCT=$distinct wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$repo/bench/TechMarket.Listings.Bench/varied.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
     done
   fi
+  echo "--- dense postings held: $(curl -s "http://127.0.0.1:$port/metrics" | grep -E '^[a-z_]*dense_postings_(bytes|terms)' | tr '\n' ' ')"
   echo "--- peak RSS: $(grep VmHWM /proc/$pid/status | awk '{print $2/1024 " MiB"}'), $(uptime | sed 's/.*load/load/')"
   kill "$pid"; wait "$pid" 2> /dev/null || true
 }

@@ -156,7 +156,14 @@ internal sealed class DenseTerm
         DocFreq = docFreq;
         BlockFreq = blockFreq;
         BlockNorm = blockNorm;
+        SuperFreq = Blocks.Super(blockFreq);
+        SuperNorm = Blocks.Super(blockNorm);
     }
+
+    /// <summary>The same maxima per 8 blocks (512 documents): one bound that can rule out 8 blocks at once.</summary>
+    public byte[] SuperFreq { get; }
+
+    public byte[] SuperNorm { get; }
 
     /// <summary>Per word of <see cref="Bits"/>: the highest frequency (255: 255 or more), 0 where the term has no document.</summary>
     public byte[] BlockFreq { get; }
@@ -171,7 +178,7 @@ internal sealed class DenseTerm
     /// <summary>The term's document frequency in the segment (deleted documents included), Lucene's cost.</summary>
     public int DocFreq { get; }
 
-    public static long SizeOf(int maxDoc, int docFreq) => (FixedBitSet.Bits2words(maxDoc) * 10L) + docFreq + 64;
+    public static long SizeOf(int maxDoc, int docFreq) => (FixedBitSet.Bits2words(maxDoc) * 10L) + (FixedBitSet.Bits2words(maxDoc) / 4) + docFreq + 64;
 
     public static DenseTerm Decode(DocsEnum docs, int maxDoc, int docFreq, byte[]? norms)
     {
@@ -234,5 +241,22 @@ internal sealed class DenseTerm
             var rank = before + BitOperations.PopCount((ulong)bits[target] & ((1UL << (doc & 63)) - 1));
             return term.FreqAt(rank);
         }
+    }
+}
+
+/// <summary>Maxima per block of 64 documents, gathered per 8 blocks.</summary>
+internal static class Blocks
+{
+    public const int PerSuper = 8;
+
+    public static byte[] Super(byte[] blocks)
+    {
+        var super = new byte[(blocks.Length + PerSuper - 1) / PerSuper];
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            super[i / PerSuper] = Math.Max(super[i / PerSuper], blocks[i]);
+        }
+
+        return super;
     }
 }

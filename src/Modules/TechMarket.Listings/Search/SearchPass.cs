@@ -235,19 +235,26 @@ internal sealed class SearchPass : ICollector
     {
         var words = match.Matches.GetBits();
         var count = FixedBitSet.Bits2words(match.Matches.Length);
-        for (var i = 0; i < count; i++)
+        for (var from = 0; from < count; from += Blocks.PerSuper)
         {
-            var bits = words[i];
-            if (bits == 0)
-            {
-                continue;
-            }
+            var to = Math.Min(count, from + Blocks.PerSuper);
 
-            var offer = !top.Full || ScoreKey(match.Bound(i, bits)) > top.WorstKey;
-            while (bits != 0)
+            // First the bound of 8 blocks at once: where it cannot beat the worst kept hit, none of the 8 is scored.
+            var super = top.Full && ScoreKey(match.SuperBound(from / Blocks.PerSuper)) <= top.WorstKey;
+            for (var i = from; i < to; i++)
             {
-                CollectOfKind((i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits), offer);
-                bits &= bits - 1;
+                var bits = words[i];
+                if (bits == 0)
+                {
+                    continue;
+                }
+
+                var offer = !super && (!top.Full || ScoreKey(match.Bound(i, bits)) > top.WorstKey);
+                while (bits != 0)
+                {
+                    CollectOfKind((i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits), offer);
+                    bits &= bits - 1;
+                }
             }
         }
     }
