@@ -101,7 +101,7 @@ static int Threads(string path, int seconds, int threads)
     // The search service in process on several threads at once, uncached: throughput without HTTP, and a check that
     // searches do not wait on each other (compare with threads = 1).
     using var index = new SearchIndex(path);
-    var search = new SearchService(index, Localizer(), new SearchOptions { ResultCacheEntries = 0 });
+    var search = new SearchService(index, Localizer(), Uncached());
     var requests = Queries.Select(url => Parse(search, url)).ToList();
     foreach (var request in requests)
     {
@@ -121,7 +121,7 @@ static int Threads(string path, int seconds, int threads)
         }
     });
     var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
-    Console.WriteLine($"{threads} threads: {done / watch.Elapsed.TotalSeconds:F0} searches/s, {cpuMs / done:F2} ms CPU per search");
+    Console.WriteLine($"{threads} threads: {done / watch.Elapsed.TotalSeconds:F0} searches/s, {cpuMs / done:F2} ms CPU per search; dense postings {search.DensePostingsHeld.Bytes / 1024.0 / 1024.0:F1} MiB");
     return 0;
 }
 
@@ -158,6 +158,13 @@ static Microsoft.Extensions.Localization.StringLocalizer<TechMarket.Listings.Lis
         Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Localization.LocalizationOptions { ResourcesPath = "Resources" }),
         Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
 
+// Uncached, as the goal is measured; DENSE_MB=0 also turns the decoded dense postings off (the "dense off" figures).
+static SearchOptions Uncached() => new()
+{
+    ResultCacheEntries = 0,
+    DensePostingsMegabytes = Environment.GetEnvironmentVariable("DENSE_MB") is { } mb ? int.Parse(mb, CultureInfo.InvariantCulture) : new SearchOptions().DensePostingsMegabytes,
+};
+
 static SearchRequest Parse(SearchService search, string url)
 {
     var q = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + url).Query);
@@ -170,7 +177,7 @@ static int Profile(string path, int rounds, string? only)
 {
     // The search service alone, in process, on one thread: where the time goes per query, without HTTP.
     using var index = new SearchIndex(path);
-    var search = new SearchService(index, Localizer(), new SearchOptions { ResultCacheEntries = 0 });
+    var search = new SearchService(index, Localizer(), Uncached());
     var requests = Queries.Where(url => only is null || url.Contains(only, StringComparison.Ordinal)).Select(url => (url, request: Parse(search, url))).ToList();
     var first = Stopwatch.StartNew();
     search.Search(requests[0].request);
@@ -203,6 +210,7 @@ static int Profile(string path, int rounds, string? only)
     }
 
     Console.WriteLine($"mean {total / requests.Count:F2} ms CPU per search");
+    Console.WriteLine($"dense postings: {search.DensePostingsHeld.Terms} terms, {search.DensePostingsHeld.Bytes / 1024.0 / 1024.0:F1} MiB");
     return 0;
 }
 

@@ -3,7 +3,8 @@
 #   flock /tmp/techmarket-bench.lock bench/TechMarket.Listings.Bench/run.sh <index dir> [seconds] [connections]
 # The index comes from: dotnet <bench dll> index <index dir> 1000000. For each cache setting (on, then off) the app is
 # started on a private copy of its Release build, warmed up, then loaded with wrk: first the baseline GET /health/live,
-# then the fixed mixed query set (queries.lua), and with the cache on also varied searches (varied.lua). Prints wrk's summaries, the app's peak RSS and the load average.
+# then the fixed mixed query set (queries.lua), and with the cache on also varied searches (varied.lua). The last phase
+# turns the decoded dense postings off too (Search:DensePostingsMegabytes=0). Prints wrk's summaries, the app's peak RSS and the load average.
 set -euo pipefail
 index=${1:?index directory}
 seconds=${2:-15}
@@ -16,10 +17,10 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "index: $index ($(du -sh "$index" | cut -f1))"
 
 run() {
-  local label=$1 entries=$2
+  local label=$1 entries=$2 dense=${3:-256}
   rm -rf "$work/data" && mkdir -p "$work/data/keys"
   ASPNETCORE_ENVIRONMENT=Benchmark dotnet "$work/app/TechMarket.Web.dll" --urls "http://127.0.0.1:$port" \
-    --Seed:DemoData=false --Search:IndexPath="$index" --Search:ResultCacheEntries="$entries" \
+    --Seed:DemoData=false --Search:IndexPath="$index" --Search:ResultCacheEntries="$entries" --Search:DensePostingsMegabytes="$dense" \
     --Database:ConnectionString="Data Source=$work/data/bench.db" --Storage:Root="$work/data/uploads" \
     --DataProtection:KeysPath="$work/data/keys" --PersonalData:KeyFile="$work/data/keys/pii.key" \
     --Serilog:MinimumLevel:Default=Warning > "$work/app-$label.log" 2>&1 &
@@ -28,7 +29,7 @@ run() {
   # Warm-up: facet arrays are decoded on the first search, JIT tiering settles.
   wrk -t2 -c"$connections" -d5s -s "$repo/bench/TechMarket.Listings.Bench/queries.lua" "http://127.0.0.1:$port" > /dev/null
   wrk -t2 -c"$connections" -d3s "http://127.0.0.1:$port/health/live" > /dev/null
-  echo "=== $label (Search:ResultCacheEntries=$entries), $(uptime | sed 's/.*load/load/')"
+  echo "=== $label (Search:ResultCacheEntries=$entries, Search:DensePostingsMegabytes=$dense), $(uptime | sed 's/.*load/load/')"
   echo "--- baseline GET /health/live"
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$port/health/live" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
   echo "--- search, mixed set of 12"
@@ -40,10 +41,13 @@ run() {
       DISTINCT=$distinct wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$repo/bench/TechMarket.Listings.Bench/varied.lua" "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
     done
   fi
+  echo "--- dense postings held: $(curl -s "http://127.0.0.1:$port/metrics" | grep -E '^[a-z_]*dense_postings_(bytes|terms)' | tr '\n' ' ')"
   echo "--- peak RSS: $(grep VmHWM /proc/$pid/status | awk '{print $2/1024 " MiB"}'), $(uptime | sed 's/.*load/load/')"
   kill "$pid"; wait "$pid" 2> /dev/null || true
 }
 
 run cached 4096
 run uncached 0
+# The decoded dense postings off as well: what the uncached search costs reading every term from the index.
+run uncached-dense-off 0 0
 rm -rf "$work"

@@ -14,19 +14,26 @@ namespace TechMarket.Listings.Tests.Unit;
 /// The search service computes matches, scores, facet counts and the top hits itself (one pass, see SearchPass and
 /// TextMatcher). Here every result is compared with plain Lucene on a generated index of several segments with
 /// deleted documents: the same total, the same hits in the same order (Lucene's TF-IDF scores, its tie-breaking by
-/// document), and the same facet counts, computed the straightforward way (one search per filtered dimension).
+/// document), and the same facet counts, computed the straightforward way (one search per filtered dimension). Each
+/// request runs with the decoded dense postings on (most terms of this small index are in more than 1/64 of a
+/// segment; bigrams across words, e.g. 能系 in 储能系统, are not, so clauses mix both), with a budget so small that
+/// terms evict each other, and off.
 /// </summary>
 public sealed class SearchEquivalenceTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("techmarket-equivalence-").FullName;
     private readonly SearchIndex index;
     private readonly SearchService search;
+    private readonly SearchService evicting;
+    private readonly SearchService postingsOnly;
 
     public SearchEquivalenceTests()
     {
         index = new SearchIndex(folder);
         var localizer = new StringLocalizer<ListingsStrings>(new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance));
         search = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0 });
+        evicting = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0, DensePostingsBytes = 1_000 });
+        postingsOnly = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0, DensePostingsMegabytes = 0 });
         var r = new Randomizer(42);
         var fields = Enum.GetValues<TechField>();
         var provinces = Regions.Provinces.Take(31).ToArray();
@@ -96,25 +103,48 @@ public sealed class SearchEquivalenceTests : IDisposable
         { "", null, null, "AdvancedManufacturing", null, null },
         { "", "Patent", "Transfer", null, "11,31,44", "Newest" },
         { "", null, null, null, null, "PriceAsc" },
+        { "系统", null, null, null, null, "Newest" },
+        { "系统", "Patent", null, null, "44,32,11", "PriceDesc" },
+        { "智能 控制 系统", null, "Transfer", null, null, null },
+        { "控制系统 智能", null, null, "AdvancedManufacturing,NewEnergy", null, null },
+        { "锂", null, null, null, null, null },
+        { "电池 battery", null, null, null, null, null },
+        { "储能系统 技术", null, null, null, null, "PriceAsc" },
     };
 
     [Theory]
     [MemberData(nameof(Requests))]
     public void Results_equal_plain_Lucene(string q, string? type, string? mode, string? field, string? region, string? sort)
     {
-        foreach (var (page, size) in new[] { (1, 20), (3, 7) })
+        foreach (var (page, size) in new[] { (1, 20), (3, 7), (2, 50) })
         {
             var request = search.Parse(new SearchParameters(q, null, type, mode, field, region, null, null, null, sort, page, size), new FieldErrors())!;
-            var actual = search.Search(request);
             var expected = index.Search(searcher => Reference(searcher, request));
-
-            Assert.Equal(expected.Total, actual.Total);
-            Assert.Equal(expected.Ids, actual.Hits.Select(h => h.Id).ToList());
-            foreach (var dim in IndexFields.Dimensions)
+            foreach (var service in new[] { search, evicting, postingsOnly })
             {
-                Assert.Equal(expected.Facets[dim].OrderBy(c => c.Key, StringComparer.Ordinal), actual.Facets[dim].OrderBy(c => c.Key, StringComparer.Ordinal));
+                var actual = service.Search(request);
+                Assert.Equal(expected.Total, actual.Total);
+                Assert.Equal(expected.Ids, actual.Hits.Select(h => h.Id).ToList());
+                foreach (var dim in IndexFields.Dimensions)
+                {
+                    Assert.Equal(expected.Facets[dim].OrderBy(c => c.Key, StringComparer.Ordinal), actual.Facets[dim].OrderBy(c => c.Key, StringComparer.Ordinal));
+                }
             }
         }
+    }
+
+    [Fact]
+    public void Dense_postings_are_used_bounded_and_off_when_disabled()
+    {
+        // Guards the test above: the dense path must actually run, the small budget must evict, and 0 must turn it off.
+        var request = search.Parse(new SearchParameters("智能 控制 系统", null, null, null, null, null, null, null, null, null, null, null), new FieldErrors())!;
+        search.Search(request);
+        evicting.Search(request);
+        postingsOnly.Search(request);
+
+        Assert.True(search.DensePostingsHeld.Terms >= 9, $"{search.DensePostingsHeld.Terms} dense terms");
+        Assert.True(evicting.DensePostingsHeld.Terms < search.DensePostingsHeld.Terms);
+        Assert.Equal((0L, 0), postingsOnly.DensePostingsHeld);
     }
 
     [Fact]

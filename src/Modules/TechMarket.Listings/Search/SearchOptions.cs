@@ -26,4 +26,14 @@ public sealed class SearchOptions
     /// uncached run: --Search:ResultCacheEntries=0).
     /// </summary>
     public int ResultCacheEntries { get; set; } = 4096;
+
+    /// <summary>
+    /// Memory for the decoded postings of dense terms (in more than 1/64 of a segment's documents), per node; least
+    /// recently used terms are dropped first, and a segment's are released with it. 0 reads every term's postings from
+    /// the index on every search (the benchmark's "dense off" run: --Search:DensePostingsMegabytes=0).
+    /// </summary>
+    public int DensePostingsMegabytes { get; set; } = 256;
+
+    /// <summary>Tests: a budget in bytes instead of megabytes, small enough to make terms evict each other.</summary>
+    internal long? DensePostingsBytes { get; set; }
 }

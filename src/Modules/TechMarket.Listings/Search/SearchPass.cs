@@ -25,7 +25,11 @@ internal sealed class SearchPass : ICollector
     private readonly bool scored;
     private readonly TopHits top;
     private readonly Dictionary<string, Dictionary<string, int>> totals = IndexFields.Dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
-    private readonly int[][] counts = IndexFields.Dimensions.Select(_ => new int[256]).ToArray();
+    // Per dimension 256 counters, one array: a single-valued dimension counts its ord byte without a branch (the None
+    // byte, 255, lands in a counter that is never read).
+    private readonly int[] counts = new int[IndexFields.Dimensions.Length * 256];
+    private int[] singles = [];
+    private int[] multis = [];
     private readonly string kind;
     private SegmentFacets? segment;
     private FixedBitSet? ofKind;
@@ -67,6 +71,8 @@ internal sealed class SearchPass : ICollector
         segment = SegmentFacets.Of(reader);
         packed = segment.Packed;
         multi = segment.Multi;
+        singles = Enumerable.Range(0, multi.Length).Where(s => !multi[s]).ToArray();
+        multis = Enumerable.Range(0, multi.Length).Where(s => multi[s]).ToArray();
         ofKind = ExactFilter.Bits(reader, new Term(IndexFields.Kind, kind));
         sortKeys = sort switch
         {
@@ -88,6 +94,13 @@ internal sealed class SearchPass : ICollector
             return;
         }
 
+        CollectOfKind(doc);
+    }
+
+    /// <param name="offer">False when the document cannot be among the top hits (its block's score bound is too low).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CollectOfKind(int doc, bool offer = true)
+    {
         var word = packed[doc];
         var missed = -1;
         for (var k = 0; k < filters.Length; k++)
@@ -110,12 +123,20 @@ internal sealed class SearchPass : ICollector
         }
 
         Total++;
-        for (var slot = 0; slot < counts.Length; slot++)
+        foreach (var slot in singles)
+        {
+            counts[(slot << 8) | ((int)(word >> (slot * 8)) & 0xFF)]++;
+        }
+
+        foreach (var slot in multis)
         {
             Count(slot, word);
         }
 
-        top.Offer(Key(doc), docBase + doc);
+        if (offer)
+        {
+            top.Offer(Key(doc), docBase + doc);
+        }
     }
 
     /// <summary>The documents matching the text, segment by segment, among the live documents of the kind.</summary>
@@ -132,7 +153,15 @@ internal sealed class SearchPass : ICollector
                 continue;
             }
 
-            Visit(text.Matches);
+            if (sort == SearchSort.Relevance && text.CanBound)
+            {
+                VisitBounded(text);
+            }
+            else
+            {
+                Visit(text.Matches, ofKindOnly: true);
+            }
+
             text = null;
         }
     }
@@ -172,11 +201,65 @@ internal sealed class SearchPass : ICollector
                 }
             }
 
-            Visit(visit);
+            Visit(visit, ofKindOnly: true);
         }
     }
 
-    private void Visit(FixedBitSet docs)
+    /// <param name="ofKindOnly">The documents are known to be live documents of the kind: no check per document.</param>
+    private void Visit(FixedBitSet docs, bool ofKindOnly)
+    {
+        if (!ofKindOnly)
+        {
+            VisitChecked(docs);
+            return;
+        }
+
+        var words = docs.GetBits();
+        var count = FixedBitSet.Bits2words(docs.Length);
+        for (var i = 0; i < count; i++)
+        {
+            var bits = words[i];
+            while (bits != 0)
+            {
+                CollectOfKind((i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits));
+                bits &= bits - 1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Visit"/>, but once the top hits are full a block of 64 documents whose score bound cannot beat
+    /// the worst kept hit is counted without scoring: its documents all come later, so they lose a tie too.
+    /// </summary>
+    private void VisitBounded(TextMatcher.SegmentMatch match)
+    {
+        var words = match.Matches.GetBits();
+        var count = FixedBitSet.Bits2words(match.Matches.Length);
+        for (var from = 0; from < count; from += Blocks.PerSuper)
+        {
+            var to = Math.Min(count, from + Blocks.PerSuper);
+
+            // First the bound of 8 blocks at once: where it cannot beat the worst kept hit, none of the 8 is scored.
+            var super = top.Full && ScoreKey(match.SuperBound(from / Blocks.PerSuper)) <= top.WorstKey;
+            for (var i = from; i < to; i++)
+            {
+                var bits = words[i];
+                if (bits == 0)
+                {
+                    continue;
+                }
+
+                var offer = !super && (!top.Full || ScoreKey(match.Bound(i, bits)) > top.WorstKey);
+                while (bits != 0)
+                {
+                    CollectOfKind((i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits), offer);
+                    bits &= bits - 1;
+                }
+            }
+        }
+    }
+
+    private void VisitChecked(FixedBitSet docs)
     {
         var words = docs.GetBits();
         var count = FixedBitSet.Bits2words(docs.Length);
@@ -222,20 +305,15 @@ internal sealed class SearchPass : ICollector
     private void Count(int slot, ulong word)
     {
         var b = (int)(word >> (slot * 8)) & 0xFF;
-        var values = counts[slot];
         if (!multi[slot])
         {
-            if (b != SegmentFacets.None)
-            {
-                values[b]++;
-            }
-
+            counts[(slot << 8) | b]++;
             return;
         }
 
         while (b != 0)
         {
-            values[System.Numerics.BitOperations.TrailingZeroCount(b)]++;
+            counts[(slot << 8) | System.Numerics.BitOperations.TrailingZeroCount(b)]++;
             b &= b - 1;
         }
     }
@@ -248,20 +326,21 @@ internal sealed class SearchPass : ICollector
             return;
         }
 
-        for (var slot = 0; slot < counts.Length; slot++)
+        for (var slot = 0; slot < facets.Dims.Length; slot++)
         {
             var labels = facets.Labels[slot];
             var total = totals[facets.Dims[slot]];
             for (var ord = 0; ord < labels.Length; ord++)
             {
-                if (counts[slot][ord] > 0)
+                var count = counts[(slot << 8) | ord];
+                if (count > 0)
                 {
-                    total[labels[ord]] = total.GetValueOrDefault(labels[ord]) + counts[slot][ord];
+                    total[labels[ord]] = total.GetValueOrDefault(labels[ord]) + count;
                 }
             }
-
-            Array.Clear(counts[slot]);
         }
+
+        Array.Clear(counts);
 
         segment = null;
     }
@@ -322,6 +401,12 @@ internal sealed class SearchPass : ICollector
         private readonly long[] keys = new long[Math.Max(want, 1)];
         private readonly int[] docs = new int[Math.Max(want, 1)];
         private int size;
+
+        /// <summary>Whether a new hit has to beat the worst kept one.</summary>
+        public bool Full => size == want && want > 0;
+
+        /// <summary>The key of the worst kept hit; meaningful when <see cref="Full"/>.</summary>
+        public long WorstKey => keys[0];
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Offer(long key, int doc)

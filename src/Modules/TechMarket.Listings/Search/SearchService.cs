@@ -50,6 +50,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     public const int MaxPageSize = 50;
     public const int MaxResultWindow = 1000;
     private readonly SearchResultCache cache = new((options ?? new SearchOptions()).ResultCacheEntries);
+    private readonly DensePostings dense = new((options ?? new SearchOptions()) is var o && o.DensePostingsBytes is { } bytes ? bytes : o.DensePostingsMegabytes * 1024L * 1024L);
     private static readonly (string Field, float Boost)[] Boosts = [(IndexFields.Title, 4f), (IndexFields.Tags, 2f), (IndexFields.Body, 1f)];
 
     /// <summary>Checks every parameter; unknown filter values and over-long queries are errors, never silently dropped.</summary>
@@ -130,10 +131,13 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         return errors.IsEmpty ? new SearchRequest(q, tab, filters, sort, page, size) : null;
     }
 
+    /// <summary>Memory held by decoded dense postings (bytes) and how many terms, for the benchmark's report.</summary>
+    public (long Bytes, int Terms) DensePostingsHeld => (dense.Bytes, dense.Terms);
+
     public SearchResult Search(SearchRequest request) =>
         index.Search(searcher => cache.GetOrAdd(((DirectoryReader)searcher.IndexReader).Version, request, () => Run(searcher, request)));
 
-    private static SearchResult Run(IndexSearcher searcher, SearchRequest request)
+    private SearchResult Run(IndexSearcher searcher, SearchRequest request)
     {
         var textQuery = TextQuery(request.Text);
         var kind = KindOf(request.Tab);
@@ -150,7 +154,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         }
         else
         {
-            pass.CollectText(searcher, TextMatcher.Create(searcher, request.Text)!);
+            pass.CollectText(searcher, TextMatcher.Create(searcher, request.Text, dense)!);
         }
 
         var counts = pass.Counts();

@@ -27,11 +27,13 @@ internal sealed class TextMatcher
     private readonly IndexSearcher searcher;
     private readonly Word[] words;
     private readonly float[] fieldCoord;
+    private readonly DensePostings? dense;
 
-    private TextMatcher(IndexSearcher searcher, Word[] words)
+    private TextMatcher(IndexSearcher searcher, Word[] words, DensePostings? dense)
     {
         this.searcher = searcher;
         this.words = words;
+        this.dense = dense is { Enabled: true } ? dense : null;
         var similarity = searcher.Similarity;
         fieldCoord = Enumerable.Range(0, Fields + 1).Select(i => similarity.Coord(i, Fields)).ToArray();
         WordCoord = words.Length == 1 ? 1f : similarity.Coord(words.Length, words.Length);
@@ -40,7 +42,8 @@ internal sealed class TextMatcher
     public float WordCoord { get; }
 
     /// <summary>Null when the text has no searchable word (only stop words or punctuation): no text query.</summary>
-    public static TextMatcher? Create(IndexSearcher searcher, string text)
+    /// <param name="dense">Decoded postings of dense terms; null (or disabled) reads every term from the index.</param>
+    public static TextMatcher? Create(IndexSearcher searcher, string text, DensePostings? dense = null)
     {
         var words = new List<Word>();
         foreach (var clauses in SearchService.TextClauses(text))
@@ -53,7 +56,7 @@ internal sealed class TextMatcher
             return null;
         }
 
-        var matcher = new TextMatcher(searcher, words.ToArray());
+        var matcher = new TextMatcher(searcher, words.ToArray(), dense);
         matcher.Normalize();
         return matcher;
     }
@@ -129,7 +132,7 @@ internal sealed class TextMatcher
     /// The documents of one segment matching the text, among <paramref name="accept"/> (live documents of the kind),
     /// as a bit set from <paramref name="pool"/>; null when none can match. <paramref name="withFreqs"/>: needed to score.
     /// </summary>
-    public SegmentMatch? Match(AtomicReaderContext context, IBits accept, PooledBits pool, IntPool lists, bool withFreqs)
+    public SegmentMatch? Match(AtomicReaderContext context, FixedBitSet accept, PooledBits pool, IntPool lists, bool withFreqs)
     {
         var segment = new SegmentMatch(this, words.Length);
         FixedBitSet? all = null;
@@ -142,7 +145,7 @@ internal sealed class TextMatcher
             segment.Lists[w] = new FieldList?[word.Clauses.Length];
             for (var c = 0; c < word.Clauses.Length; c++)
             {
-                var list = FieldList.Read(word.Clauses[c], context, accept, lists, withFreqs, searcher.Similarity);
+                var list = FieldList.Read(word.Clauses[c], context, accept, pool, lists, dense, withFreqs, searcher.Similarity);
                 if (list is null)
                 {
                     continue;
@@ -151,6 +154,12 @@ internal sealed class TextMatcher
                 segment.Lists[w][c] = list;
                 cost += list.Cost;
                 matched = true;
+                if (list.Bits is { } denseBits)
+                {
+                    BitWords.Or(any.GetBits(), denseBits);
+                    continue;
+                }
+
                 var bits = any.GetBits();
                 for (var i = 0; i < list.Count; i++)
                 {
@@ -171,11 +180,14 @@ internal sealed class TextMatcher
             }
             else
             {
-                all.And(any);
+                BitWords.And(all.GetBits(), any.GetBits());
             }
         }
 
-        segment.Matches = all!;
+        // Dense lists are the raw postings: restricted to the accepted documents here, as the sparse ones are by their
+        // DocsEnum (the scores of accepted documents do not depend on it).
+        BitWords.And(all!.GetBits(), accept.GetBits());
+        segment.Matches = all;
         segment.SortWords();
         return segment;
     }
@@ -200,7 +212,11 @@ internal sealed class TextMatcher
         public float[]? Idfs { get; set; }
     }
 
-    /// <summary>The documents (ascending) where one clause matches in one segment, with each term's frequency.</summary>
+    /// <summary>
+    /// The documents where one clause matches in one segment, with each term's frequency: either a list (ascending,
+    /// <see cref="Docs"/>) read from the postings, or — when every term of the clause is dense — a bit set
+    /// (<see cref="Bits"/>, not restricted to the accepted documents) with the frequencies read through cursors.
+    /// </summary>
     internal sealed class FieldList
     {
         // Fields, not properties: read for every scored document.
@@ -213,6 +229,25 @@ internal sealed class TextMatcher
         /// <summary>Frequencies per term, in increasing cost order (the order Lucene sums their scores in).</summary>
         public int[][] Freqs = [];
 
+        /// <summary>Dense clause: its documents (shared or pooled, never modify); null for a list.</summary>
+        public long[]? Bits;
+
+        /// <summary>Dense clause: per term, in cost order, its frequencies in document order.</summary>
+        public DenseTerm.Cursor[] Cursors = [];
+
+        /// <summary>
+        /// Per term (cost order), per block of 64 documents: the highest frequency (0: none in the block) and the
+        /// highest norm byte among the term's documents there; empty when not scoring.
+        /// </summary>
+        public byte[][] BlockFreqs = [];
+
+        public byte[][] BlockNorms = [];
+
+        /// <summary>The same per 8 blocks (512 documents).</summary>
+        public byte[][] SuperFreqs = [];
+
+        public byte[][] SuperNorms = [];
+
         /// <summary>Per term, in the same order: its TF-IDF value; null when Lucene's scorers are used instead.</summary>
         public float[]? Values;
 
@@ -224,15 +259,18 @@ internal sealed class TextMatcher
         /// <summary>Lucene's cost of the clause's scorer: a term's document frequency, a conjunction's lowest.</summary>
         public long Cost;
 
-        public static FieldList? Read(Clause clause, AtomicReaderContext context, IBits accept, IntPool lists, bool withFreqs, Similarity similarity)
+        public int MaxDoc;
+
+        public static FieldList? Read(Clause clause, AtomicReaderContext context, FixedBitSet accept, PooledBits pool, IntPool lists, DensePostings? dense, bool withFreqs, Similarity similarity)
         {
-            var terms = context.AtomicReader.GetTerms(clause.Field);
+            var reader = context.AtomicReader;
+            var terms = reader.GetTerms(clause.Field);
             if (terms is null)
             {
                 return null;
             }
 
-            var enums = new (DocsEnum Docs, int Index)[clause.Terms.Length];
+            var sources = new Source[clause.Terms.Length];
             for (var t = 0; t < clause.Terms.Length; t++)
             {
                 var termsEnum = terms.GetEnumerator();
@@ -241,39 +279,156 @@ internal sealed class TextMatcher
                     return null;
                 }
 
-                enums[t] = (termsEnum.Docs(accept, null, withFreqs ? DocsFlags.FREQS : DocsFlags.NONE), t);
+                // Lucene's cost of a term's postings is its document frequency (the same with or without deletions).
+                sources[t] = dense is not null && dense.IsDense(termsEnum.DocFreq, reader.MaxDoc)
+                    ? new Source(t, termsEnum.DocFreq, null, dense.Get(reader, clause.Field, termsEnum))
+                    : new Source(t, termsEnum.DocFreq, termsEnum.Docs(accept, null, withFreqs ? DocsFlags.FREQS : DocsFlags.NONE), null);
             }
 
             // Stable by cost, as Lucene's ConjunctionScorer orders its clauses: the rarest term leads.
-            enums = enums.OrderBy(e => e.Docs.GetCost()).ThenBy(e => e.Index).ToArray();
-            var lead = enums[0].Docs;
-            var capacity = (int)Math.Min(lead.GetCost(), context.AtomicReader.MaxDoc);
-            var list = new FieldList
+            sources = sources.OrderBy(s => s.Cost).ThenBy(s => s.Index).ToArray();
+            var list = new FieldList { Cost = sources[0].Cost, MaxDoc = reader.MaxDoc };
+            if (sources[0].Dense is not null)
             {
-                Docs = lists.Rent(capacity),
-                Freqs = withFreqs ? enums.Select(_ => lists.Rent(capacity)).ToArray() : [],
-                Cost = lead.GetCost(),
-            };
-            list.Fill(enums.Select(e => e.Docs).ToArray(), withFreqs);
+                // A dense term is never rarer than a sparse one, so a dense lead means every term is dense.
+                list.Bits = sources[0].Dense!.Bits;
+                if (sources.Length > 1)
+                {
+                    var both = pool.Rent().GetBits();
+                    Array.Copy(list.Bits, both, list.Bits.Length);
+                    foreach (var other in sources.Skip(1))
+                    {
+                        BitWords.And(both, other.Dense!.Bits);
+                    }
+
+                    list.Bits = both;
+                }
+
+                list.Cursors = withFreqs ? sources.Select(s => new DenseTerm.Cursor(s.Dense!)).ToArray() : [];
+                list.BlockFreqs = withFreqs ? sources.Select(s => s.Dense!.BlockFreq).ToArray() : [];
+                list.BlockNorms = withFreqs ? sources.Select(s => s.Dense!.BlockNorm).ToArray() : [];
+                list.SuperFreqs = withFreqs ? sources.Select(s => s.Dense!.SuperFreq).ToArray() : [];
+                list.SuperNorms = withFreqs ? sources.Select(s => s.Dense!.SuperNorm).ToArray() : [];
+            }
+            else
+            {
+                var capacity = (int)Math.Min(list.Cost, reader.MaxDoc);
+                list.Docs = lists.Rent(capacity);
+                list.Freqs = withFreqs ? sources.Select(_ => lists.Rent(capacity)).ToArray() : [];
+                list.Fill(sources, withFreqs);
+            }
+
             if (withFreqs)
             {
-                list.Scorers = enums.Select(e => similarity.GetSimScorer(clause.Weights[e.Index], context)).ToArray();
+                list.Scorers = sources.Select(s => similarity.GetSimScorer(clause.Weights[s.Index], context)).ToArray();
                 if (clause.Values.Length > 0)
                 {
-                    list.Values = enums.Select(e => clause.Values[e.Index]).ToArray();
-                    list.Norms = LengthNorms.Of(context.AtomicReader, clause.Field);
+                    list.Values = sources.Select(s => clause.Values[s.Index]).ToArray();
+                    list.Norms = LengthNorms.Of(reader, clause.Field);
                     list.CheckAgainstLucene();
+                    if (list.Bits is null)
+                    {
+                        list.FillBlocks();
+                    }
                 }
             }
 
             return list;
         }
 
+        /// <summary>Whether the clause has a document in block <paramref name="block"/> among <paramref name="docs"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Present(int block, long docs) => Bits is { } bits ? (bits[block] & docs) != 0 : BlockFreqs[0][block] != 0;
+
+        /// <summary>
+        /// The highest score term <paramref name="t"/> can give a document of the block, computed in the same order
+        /// and precision as <see cref="Score"/> from the block's highest frequency and norm: float rounding is
+        /// monotonic, so no document's score exceeds it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Bound(int t, int block)
+        {
+            var freq = BlockFreqs[t][block];
+            if (freq == byte.MaxValue)
+            {
+                return float.PositiveInfinity;
+            }
+
+            var raw = Tf(freq) * Values![t];
+            return Norms is not null ? raw * LengthNorms.Decoded[BlockNorms[t][block]] : raw;
+        }
+
+        /// <summary>
+        /// Whether the clause can have a document in the 512 documents of <paramref name="super"/>: only if each of its
+        /// terms has one there.
+        /// </summary>
+        public bool PresentSuper(int super)
+        {
+            for (var t = 0; t < SuperFreqs.Length; t++)
+            {
+                if (SuperFreqs[t][super] == 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary><see cref="Bound"/> over 8 blocks.</summary>
+        public float BoundSuper(int t, int super)
+        {
+            var freq = SuperFreqs[t][super];
+            if (freq == byte.MaxValue)
+            {
+                return float.PositiveInfinity;
+            }
+
+            var raw = Tf(freq) * Values![t];
+            return Norms is not null ? raw * LengthNorms.Decoded[SuperNorms[t][super]] : raw;
+        }
+
+        /// <summary>The block maxima of a list (dense terms carry theirs, computed once per segment).</summary>
+        private void FillBlocks()
+        {
+            var blocks = FixedBitSet.Bits2words(MaxDoc);
+            var norm = new byte[blocks];
+            BlockFreqs = new byte[Freqs.Length][];
+            for (var t = 0; t < Freqs.Length; t++)
+            {
+                var max = BlockFreqs[t] = new byte[blocks];
+                var freqs = Freqs[t];
+                for (var i = 0; i < Count; i++)
+                {
+                    var block = Docs[i] >> 6;
+                    max[block] = (byte)Math.Max(max[block], Math.Min(freqs[i], byte.MaxValue));
+                }
+            }
+
+            if (Norms is { } norms)
+            {
+                for (var i = 0; i < Count; i++)
+                {
+                    var doc = Docs[i];
+                    norm[doc >> 6] = Math.Max(norm[doc >> 6], norms[doc]);
+                }
+            }
+
+            BlockNorms = Enumerable.Repeat(norm, Freqs.Length).ToArray();
+            SuperFreqs = BlockFreqs.Select(Blocks.Super).ToArray();
+            var superNorm = Blocks.Super(norm);
+            SuperNorms = Enumerable.Repeat(superNorm, Freqs.Length).ToArray();
+        }
+
+        /// <summary>Whether a dense clause holds the document (a list is walked with <see cref="At"/> instead).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Holds(int doc) => ((Bits![doc >> 6] >> (doc & 63)) & 1) != 0;
+
         /// <summary>One term's score as TFIDFSimScorer computes it: (tf × value) × decoded norm.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public float Score(int t, int at, int doc)
         {
-            var freq = Freqs[t][at];
+            var freq = Bits is null ? Freqs[t][at] : Cursors[t].Freq(doc);
             if (Values is not { } values)
             {
                 return Scorers[t].Score(doc, freq);
@@ -291,7 +446,8 @@ internal sealed class TextMatcher
         /// </summary>
         private void CheckAgainstLucene()
         {
-            if (Count == 0)
+            var first = Bits is null ? (Count == 0 ? -1 : Docs[0]) : BitWords.First(Bits, FixedBitSet.Bits2words(MaxDoc));
+            if (first < 0)
             {
                 Values = null;
                 return;
@@ -299,7 +455,11 @@ internal sealed class TextMatcher
 
             for (var t = 0; t < Scorers.Length; t++)
             {
-                if (Score(t, 0, Docs[0]) != Scorers[t].Score(Docs[0], Freqs[t][0]))
+                // Separate cursors: the ones for scoring must start at the beginning.
+                var freq = Bits is null ? Freqs[t][0] : new DenseTerm.Cursor(Cursors[t].Term).Freq(first);
+                var raw = Tf(freq) * Values![t];
+                var direct = Norms is { } norms ? raw * LengthNorms.Decoded[norms[first]] : raw;
+                if (direct != Scorers[t].Score(first, freq))
                 {
                     Values = null;
                     return;
@@ -307,16 +467,32 @@ internal sealed class TextMatcher
             }
         }
 
-        private void Fill(DocsEnum[] enums, bool withFreqs)
+        /// <summary>
+        /// A leapfrog intersection led by the rarest term (always read from the postings); other sparse terms advance
+        /// their postings, dense ones are bit tests.
+        /// </summary>
+        private void Fill(Source[] sources, bool withFreqs)
         {
-            var lead = enums[0];
+            var lead = sources[0].Docs!;
+            var cursors = sources.Select(s => s.Dense is { } d ? new DenseTerm.Cursor(d) : null).ToArray();
             var doc = lead.NextDoc();
             while (doc != DocIdSetIterator.NO_MORE_DOCS)
             {
                 var next = doc;
-                for (var t = 1; t < enums.Length; t++)
+                for (var t = 1; t < sources.Length; t++)
                 {
-                    var other = enums[t];
+                    if (sources[t].Dense is { } denseTerm)
+                    {
+                        if (((denseTerm.Bits[doc >> 6] >> (doc & 63)) & 1) == 0)
+                        {
+                            next = doc + 1;
+                            break;
+                        }
+
+                        continue;
+                    }
+
+                    var other = sources[t].Docs!;
                     var at = other.DocID;
                     if (at < doc)
                     {
@@ -332,7 +508,7 @@ internal sealed class TextMatcher
 
                 if (next != doc)
                 {
-                    doc = lead.Advance(next);
+                    doc = next == doc + 1 ? lead.NextDoc() : lead.Advance(next);
                     continue;
                 }
 
@@ -345,9 +521,9 @@ internal sealed class TextMatcher
                 Docs[Count] = doc;
                 if (withFreqs)
                 {
-                    for (var t = 0; t < enums.Length; t++)
+                    for (var t = 0; t < sources.Length; t++)
                     {
-                        Freqs[t][Count] = enums[t].Freq;
+                        Freqs[t][Count] = cursors[t] is { } cursor ? cursor.Freq(doc) : sources[t].Docs!.Freq;
                     }
                 }
 
@@ -355,6 +531,9 @@ internal sealed class TextMatcher
                 doc = lead.NextDoc();
             }
         }
+
+        /// <summary>One term of the clause: its postings, or its decoded dense postings.</summary>
+        private sealed record Source(int Index, long Cost, DocsEnum? Docs, DenseTerm? Dense);
     }
 
     /// <summary>One segment's matches, and the per-document score of Lucene's query for any of them.</summary>
@@ -371,6 +550,74 @@ internal sealed class TextMatcher
         public void SortWords() =>
             order = Enumerable.Range(0, WordCosts.Length).OrderBy(w => WordCosts[w]).ThenBy(w => w).ToArray();
 
+        /// <summary>Whether <see cref="Bound"/> is valid: every term scored directly, norms decoding monotonically.</summary>
+        public bool CanBound => LengthNorms.Monotonic && Lists.All(fields => fields.All(l => l is null || (l.Values is not null && l.BlockFreqs.Length > 0)));
+
+        /// <summary>
+        /// No document of block <paramref name="block"/> among <paramref name="docs"/> scores above this: <see cref="Score"/>
+        /// with each term's block maximum, and every field present in the block counted as matched (coord only grows).
+        /// </summary>
+        public float Bound(int block, long docs)
+        {
+            var sum = 0f;
+            foreach (var w in order)
+            {
+                var fieldSum = 0d;
+                var matched = 0;
+                foreach (var list in Lists[w])
+                {
+                    if (list is null || !list.Present(block, docs))
+                    {
+                        continue;
+                    }
+
+                    var clause = 0f;
+                    for (var t = 0; t < list.BlockFreqs.Length; t++)
+                    {
+                        clause += list.Bound(t, block);
+                    }
+
+                    fieldSum += clause;
+                    matched++;
+                }
+
+                sum += (float)fieldSum * matcher.fieldCoord[matched];
+            }
+
+            return sum * matcher.WordCoord;
+        }
+
+        /// <summary><see cref="Bound"/> for 8 blocks at once (512 documents starting at block 8 × <paramref name="super"/>).</summary>
+        public float SuperBound(int super)
+        {
+            var sum = 0f;
+            foreach (var w in order)
+            {
+                var fieldSum = 0d;
+                var matched = 0;
+                foreach (var list in Lists[w])
+                {
+                    if (list is null || !list.PresentSuper(super))
+                    {
+                        continue;
+                    }
+
+                    var clause = 0f;
+                    for (var t = 0; t < list.SuperFreqs.Length; t++)
+                    {
+                        clause += list.BoundSuper(t, super);
+                    }
+
+                    fieldSum += clause;
+                    matched++;
+                }
+
+                sum += (float)fieldSum * matcher.fieldCoord[matched];
+            }
+
+            return sum * matcher.WordCoord;
+        }
+
         /// <summary>The score of a matching document; call in increasing document order.</summary>
         public float Score(int doc)
         {
@@ -383,6 +630,24 @@ internal sealed class TextMatcher
                 {
                     if (list is null)
                     {
+                        continue;
+                    }
+
+                    if (list.Bits is not null)
+                    {
+                        if (!list.Holds(doc))
+                        {
+                            continue;
+                        }
+
+                        var denseClause = 0f;
+                        for (var t = 0; t < list.Cursors.Length; t++)
+                        {
+                            denseClause += list.Score(t, 0, doc);
+                        }
+
+                        fieldSum += denseClause;
+                        matched++;
                         continue;
                     }
 
@@ -429,6 +694,9 @@ internal static class LengthNorms
     private static readonly ConditionalWeakTable<object, Dictionary<string, byte[]?>> Cache = [];
 
     public static readonly float[] Decoded = Enumerable.Range(0, 256).Select(b => new DefaultSimilarity().DecodeNormValue(b)).ToArray();
+
+    /// <summary>A higher norm byte decodes to a higher (or equal) norm: what the block score bounds rely on.</summary>
+    public static readonly bool Monotonic = Enumerable.Range(1, 255).All(b => Decoded[b] >= Decoded[b - 1]);
 
     public static bool DecodesLike(TFIDFSimilarity similarity) => Enumerable.Range(0, 256).All(b => similarity.DecodeNormValue(b) == Decoded[b]);
 
@@ -478,5 +746,57 @@ internal sealed class IntPool : IDisposable
         }
 
         rented.Clear();
+    }
+}
+
+/// <summary>Whole-word operations on bit sets of one segment (same length), vectorized.</summary>
+internal static class BitWords
+{
+    /// <summary>ORs the words both arrays have (pooled arrays may be longer than the segment; the rest is never read).</summary>
+    public static void Or(long[] target, long[] other)
+    {
+        var length = Math.Min(target.Length, other.Length);
+        var t = System.Runtime.InteropServices.MemoryMarshal.Cast<long, System.Numerics.Vector<long>>(target.AsSpan(0, length));
+        var o = System.Runtime.InteropServices.MemoryMarshal.Cast<long, System.Numerics.Vector<long>>(other.AsSpan(0, length));
+        for (var i = 0; i < t.Length; i++)
+        {
+            t[i] |= o[i];
+        }
+
+        for (var i = t.Length * System.Numerics.Vector<long>.Count; i < length; i++)
+        {
+            target[i] |= other[i];
+        }
+    }
+
+    /// <summary>ANDs the words both arrays have (pooled arrays may be longer than the segment; the rest is never read).</summary>
+    public static void And(long[] target, long[] other)
+    {
+        var length = Math.Min(target.Length, other.Length);
+        var t = System.Runtime.InteropServices.MemoryMarshal.Cast<long, System.Numerics.Vector<long>>(target.AsSpan(0, length));
+        var o = System.Runtime.InteropServices.MemoryMarshal.Cast<long, System.Numerics.Vector<long>>(other.AsSpan(0, length));
+        for (var i = 0; i < t.Length; i++)
+        {
+            t[i] &= o[i];
+        }
+
+        for (var i = t.Length * System.Numerics.Vector<long>.Count; i < length; i++)
+        {
+            target[i] &= other[i];
+        }
+    }
+
+    /// <summary>The lowest set bit among the first <paramref name="words"/> words, or -1.</summary>
+    public static int First(long[] bits, int words)
+    {
+        for (var i = 0; i < words; i++)
+        {
+            if (bits[i] != 0)
+            {
+                return (i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits[i]);
+            }
+        }
+
+        return -1;
     }
 }
