@@ -10,8 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Orders.Persistence;
 using TechMarket.Payments.Domain;
-using TechMarket.Payments.Persistence;
 using TechMarket.Payments.Gateways.Alipay;
+using TechMarket.Payments.Persistence;
 using TechMarket.Testing;
 
 namespace TechMarket.Orders.Tests;
