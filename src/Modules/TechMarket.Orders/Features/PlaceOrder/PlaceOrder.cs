@@ -72,38 +72,40 @@ public sealed class PlaceOrderHandler(
         }
 
         var hash = Hash(request);
-        var existing = await FindByKeyAsync(buyerId, key, cancellationToken);
-        if (existing is not null)
-        {
-            return NotPlaced(Replay(existing, hash));
-        }
+        // No look-up by key before the INSERT of an order without a stock limit: the unique index on (buyer, key)
+        // refuses a replayed key and the catch below answers it from the stored order, so a new order (the common
+        // case) saves a round trip. A refusal on the
+        // way there looks first, because a replay of an order that itself took the last unit or spent the quote must
+        // get that order back, not "sold out".
+        async Task<PlacedWithPayment> RefusedAsync(OrderOutcome refusal) =>
+            NotPlaced(await FindByKeyAsync(buyerId, key, cancellationToken) is { } existing ? Replay(existing, hash) : refusal);
 
         var listing = await catalog.FindAsync(request.ListingId, cancellationToken);
         if (listing is null)
         {
-            return NotPlaced(OrderOutcome.Invalid("listingId", "listing-not-found"));
+            return await RefusedAsync(OrderOutcome.Invalid("listingId", "listing-not-found"));
         }
 
         if (!listing.IsOpen)
         {
-            return NotPlaced(OrderOutcome.Refused("listing-closed"));
+            return await RefusedAsync(OrderOutcome.Refused("listing-closed"));
         }
 
         if (listing.SellerId == buyerId)
         {
-            return NotPlaced(OrderOutcome.Refused("own-listing"));
+            return await RefusedAsync(OrderOutcome.Refused("own-listing"));
         }
 
         var mode = request.Mode!.Trim();
         if (!listing.Modes.Contains(mode, StringComparer.Ordinal))
         {
-            return NotPlaced(OrderOutcome.Invalid("mode", "mode"));
+            return await RefusedAsync(OrderOutcome.Invalid("mode", "mode"));
         }
 
         var sellsOnce = OrderableListing.SellsOnce(mode);
         if (sellsOnce && request.Quantity != 1)
         {
-            return NotPlaced(OrderOutcome.Invalid("quantity", "sells-once-quantity"));
+            return await RefusedAsync(OrderOutcome.Invalid("quantity", "sells-once-quantity"));
         }
 
         // The price: the buyer's own quote when one is given (only that buyer, once, before it expires), else the list price.
@@ -114,12 +116,12 @@ public sealed class PlaceOrderHandler(
             quote = await db.Quotes.FirstOrDefaultAsync(q => q.Id == quoteId, cancellationToken);
             if (quote is null || quote.ListingId != listing.Id)
             {
-                return NotPlaced(OrderOutcome.Invalid("quoteId", "quote-not-found"));
+                return await RefusedAsync(OrderOutcome.Invalid("quoteId", "quote-not-found"));
             }
 
             if (quote.BuyerId != buyerId)
             {
-                return NotPlaced(OrderOutcome.Forbidden("quote-not-yours"));
+                return await RefusedAsync(OrderOutcome.Forbidden("quote-not-yours"));
             }
 
             var refusal = quote.State switch
@@ -131,7 +133,7 @@ public sealed class PlaceOrderHandler(
             };
             if (refusal is not null)
             {
-                return NotPlaced(OrderOutcome.Refused(refusal));
+                return await RefusedAsync(OrderOutcome.Refused(refusal));
             }
 
             price = quote.Amount!.Value;
@@ -142,12 +144,19 @@ public sealed class PlaceOrderHandler(
         }
         else
         {
-            return NotPlaced(OrderOutcome.Refused("price-not-quoted"));
+            return await RefusedAsync(OrderOutcome.Refused("price-not-quoted"));
         }
 
         if (listing.RemainingQuantity is { } left && request.Quantity > left)
         {
-            return NotPlaced(OrderOutcome.Refused(left == 0 ? "sold-out" : "more-than-stock"));
+            return await RefusedAsync(OrderOutcome.Refused(left == 0 ? "sold-out" : "more-than-stock"));
+        }
+
+        // With a stock limit, a replay is looked up before reserving: reserving and rolling back would take the
+        // listing's row lock, the contended one when many buy the same listing, for nothing.
+        if (listing.RemainingQuantity is not null && await FindByKeyAsync(buyerId, key, cancellationToken) is { } earlier)
+        {
+            return NotPlaced(Replay(earlier, hash));
         }
 
         // Stock, order and payment in one transaction (ADR 0020, 0021): the Listings and Payments contexts join this
@@ -155,17 +164,20 @@ public sealed class PlaceOrderHandler(
         // or roll back together. An order without a stock limit and without payment needs no transaction beyond
         // SaveChanges' own.
         await using var tx = listing.RemainingQuantity is null && !startPayment ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        // A failure rolls the whole transaction back (below), so EF's savepoint around SaveChanges (SAVEPOINT and
+        // RELEASE, two round trips) buys nothing here. The pool resets the setting when the context goes back.
+        db.Database.AutoSavepointsEnabled = false;
         var reserved = false;
         if (tx is not null && listing.RemainingQuantity is not null)
         {
             switch (await catalog.ReserveAsync(listing.Id, request.Quantity, tx.GetDbTransaction(), cancellationToken))
             {
                 case StockReservation.SoldOut:
-                    return NotPlaced(OrderOutcome.Refused("sold-out"));
+                    return await RefusedAsync(OrderOutcome.Refused("sold-out"));
                 case StockReservation.Closed:
-                    return NotPlaced(OrderOutcome.Refused("listing-closed"));
+                    return await RefusedAsync(OrderOutcome.Refused("listing-closed"));
                 case StockReservation.NotFound:
-                    return NotPlaced(OrderOutcome.Invalid("listingId", "listing-not-found"));
+                    return await RefusedAsync(OrderOutcome.Invalid("listingId", "listing-not-found"));
                 case StockReservation.Reserved:
                     reserved = true;
                     break;

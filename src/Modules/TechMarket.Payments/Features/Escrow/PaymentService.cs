@@ -31,6 +31,8 @@ internal sealed partial class PaymentService(
         await using var joined = new PaymentsDbContext(contextOptions);
         joined.Database.SetDbConnection(transaction.Connection, contextOwnsConnection: false);
         await joined.Database.UseTransactionAsync(transaction, cancellationToken);
+        // The caller rolls back all or nothing; a savepoint around this SaveChanges would only add two round trips.
+        joined.Database.AutoSavepointsEnabled = false;
         return await CreatePaymentAsync(joined, request, newReference: true, cancellationToken);
     }
 
