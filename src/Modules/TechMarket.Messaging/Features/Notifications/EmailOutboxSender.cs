@@ -14,6 +14,13 @@ public sealed class EmailOutboxSignal
 
     public void Wake()
     {
+        // Usually already awake under load: asking first spares the exception (thrown several times a second in the
+        // orders benchmark); the catch stays for the race between the check and the release.
+        if (signal.CurrentCount > 0)
+        {
+            return;
+        }
+
         try
         {
             signal.Release();
