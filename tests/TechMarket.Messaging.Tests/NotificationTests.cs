@@ -37,6 +37,53 @@ public sealed class NotificationTests
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task A_batch_stores_pushes_and_queues_mail_for_every_notification_and_skips_unknown_members(DatabaseProvider provider)
+    {
+        using var app = new TechMarketApp(provider);
+        // No SMTP server: the outbox rows stay for the assertions (the sender would fail and retry them).
+        app.Settings["Email:SmtpHost"] = "127.0.0.1";
+        app.Settings["Email:SmtpPort"] = "9";
+        app.Settings["Email:Security"] = "None";
+        await using var seller = await Participant.ConnectAsync(app, await app.VerifiedMemberAsync());
+        using var other = await app.NewMemberAsync();
+        var otherId = (await other.GetFromJsonAsync<JsonElement>("/api/v1/me")).GetProperty("id").GetGuid();
+        var before = (await seller.Api.GetFromJsonAsync<JsonElement>("/api/v1/notifications/unread")).GetProperty("notifications").GetInt32();
+        long lastMail;
+        using (var scope = app.Services.CreateScope())
+        {
+            lastMail = await scope.ServiceProvider.GetRequiredService<MessagingDbContext>().EmailOutbox.MaxAsync(e => (long?)e.Id) ?? 0;
+            await scope.ServiceProvider.GetRequiredService<INotificationSender>().NotifyManyAsync(
+            [
+                new(seller.Id, NotificationKinds.Order, NotificationTemplates.OrderCreated, ["TM-B-1", "电池专利许可"], "/orders/console"),
+                new(Guid.NewGuid(), NotificationKinds.Order, NotificationTemplates.OrderCreated, ["TM-B-X", "无此会员"], "/orders/console"),
+                new(seller.Id, NotificationKinds.Payment, NotificationTemplates.PaymentReceived, ["100.00", "TM-B-1"], "/orders/1"),
+                new(otherId, NotificationKinds.Order, NotificationTemplates.OrderStatusChanged, ["TM-B-2", "Cancelled", ""], "/orders/2"),
+            ]);
+        }
+
+        var first = await seller.NextAsync("notification");
+        var second = await seller.NextAsync("notification");
+        var sellers = await seller.Api.GetFromJsonAsync<JsonElement>("/api/v1/notifications");
+        var others = await other.GetFromJsonAsync<JsonElement>("/api/v1/notifications");
+        using var check = app.Services.CreateScope();
+        var mail = await check.ServiceProvider.GetRequiredService<MessagingDbContext>().EmailOutbox.AsNoTracking()
+            .Where(e => e.Id > lastMail)
+            .Select(e => new { e.MemberId, e.Subject })
+            .ToListAsync();
+
+        Assert.Equal("新订单 TM-B-1", first.GetProperty("notification").GetProperty("title").GetString());
+        Assert.Equal("/orders/1", second.GetProperty("notification").GetProperty("link").GetString());
+        // Both pushes carry the count after the whole batch: what the bell should show.
+        Assert.Equal(before + 2, first.GetProperty("unread").GetInt32());
+        Assert.Equal(before + 2, second.GetProperty("unread").GetInt32());
+        Assert.Equal(before + 2, sellers.GetProperty("unread").GetInt32());
+        Assert.Equal(1, others.GetProperty("unread").GetInt32());
+        Assert.Equal(2, mail.Count(m => m.MemberId == seller.Id));
+        Assert.Single(mail, m => m.MemberId == otherId);
+        Assert.Equal(3, mail.Count);
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
     public async Task Member_cannot_mark_someone_elses_notification(DatabaseProvider provider)
     {
         using var app = new TechMarketApp(provider);

@@ -5,10 +5,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using TechMarket.Kernel.Persistence;
 using TechMarket.Orders.Persistence;
+using TechMarket.Payments.Domain;
 using TechMarket.Payments.Gateways.Alipay;
+using TechMarket.Payments.Persistence;
 using TechMarket.Testing;
 
 namespace TechMarket.Orders.Tests;
@@ -102,6 +105,62 @@ public sealed class BuyNowTests
         Assert.Equal(JsonValueKind.Null, body.GetProperty("payment").ValueKind);
         Assert.Equal("payment-unavailable", body.GetProperty("paymentError").GetString());
         Assert.Equal("PendingPayment", body.GetProperty("order").GetProperty("state").GetString());
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Buy_now_commits_order_and_payment_together_so_a_failed_payment_insert_leaves_neither(DatabaseProvider provider)
+    {
+        using var bankKey = RSA.Create(2048);
+        var failPayments = new FailingPaymentInsert();
+        var app = WithAlipay(new OrdersApp(provider), bankKey);
+        var services = app.TestServices;
+        app.TestServices = s =>
+        {
+            services?.Invoke(s);
+            s.ConfigureDbContext<PaymentsDbContext>(o => o.AddInterceptors(failPayments));
+        };
+        await using var t = await Trading.StartAsync(app);
+        var listing = t.App.Catalog.Add(t.SellerId, 500m, stock: null, modes: ["OrdinaryLicense"]);
+        var key = Guid.NewGuid().ToString();
+
+        failPayments.Enabled = true;
+        HttpStatusCode? failed;
+        try
+        {
+            failed = (await BuyNowAsync(t.Buyer, Trading.Purchase(listing.Id, "OrdinaryLicense"), key)).StatusCode;
+        }
+        catch (DbUpdateException)
+        {
+            failed = null;  // the test server passes the unhandled exception through
+        }
+
+        var ordersAfterFailure = await t.App.InScopeAsync(sp => sp.GetRequiredService<OrdersDbContext>().Orders.CountAsync());
+        var paymentsAfterFailure = await t.App.InScopeAsync(sp => sp.GetRequiredService<PaymentsDbContext>().Payments.CountAsync(p => p.PayerId == t.BuyerId));
+        failPayments.Enabled = false;
+        var retried = await BuyNowAsync(t.Buyer, Trading.Purchase(listing.Id, "OrdinaryLicense"), key);
+        var body = await retried.Content.ReadFromJsonAsync<JsonElement>();
+        var reference = body.GetProperty("order").GetProperty("paymentReference").GetString();
+        var stored = await t.App.InScopeAsync(sp => sp.GetRequiredService<PaymentsDbContext>().Payments.AsNoTracking().SingleAsync(p => p.PayerId == t.BuyerId));
+
+        Assert.NotEqual(HttpStatusCode.Created, failed);
+        Assert.Equal(0, ordersAfterFailure);
+        Assert.Equal(0, paymentsAfterFailure);
+        // Nothing of the failed attempt stood, so the same key places the order afresh, with its payment.
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal(reference, body.GetProperty("payment").GetProperty("reference").GetString());
+        Assert.Equal(reference, stored.Reference);
+        Assert.Equal(500m, stored.Amount);
+    }
+
+    /// <summary>Makes the payment's INSERT fail on demand, standing in for a database error inside the shared transaction.</summary>
+    private sealed class FailingPaymentInsert : SaveChangesInterceptor
+    {
+        public volatile bool Enabled;
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
+            Enabled && eventData.Context!.ChangeTracker.Entries<Payment>().Any(e => e.State == EntityState.Added)
+                ? throw new DbUpdateException("payment insert failed (test)")
+                : base.SavingChangesAsync(eventData, result, cancellationToken);
     }
 
     private static OrdersApp WithAlipay(OrdersApp app, RSA bankKey)

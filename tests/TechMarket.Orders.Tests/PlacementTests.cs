@@ -41,6 +41,28 @@ public sealed class PlacementTests
     }
 
     [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
+    public async Task Replaying_the_order_that_took_the_last_unit_returns_that_order_not_sold_out(DatabaseProvider provider)
+    {
+        // There is no look-up by key before the INSERT any more; a refusal must still find the key's order first.
+        await using var t = await Trading.StartAsync(new OrdersApp(provider));
+        var listing = t.App.Catalog.Add(t.SellerId, 90_000m, stock: 1, modes: ["ExclusiveLicense"]);
+        var key = Guid.NewGuid().ToString();
+
+        var first = await Trading.PlaceAsync(t.Buyer, Trading.Purchase(listing.Id), key);
+        var again = await Trading.PlaceAsync(t.Buyer, Trading.Purchase(listing.Id), key);
+        var otherKey = await Trading.ReadAsync(await Trading.PlaceAsync(t.Buyer, Trading.Purchase(listing.Id), Guid.NewGuid().ToString()));
+        var changed = await Trading.ReadAsync(await Trading.PlaceAsync(t.Buyer, Trading.Purchase(listing.Id, note: "改了"), key));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid(), (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        Assert.Equal("sold-out", otherKey.Code);
+        Assert.Equal("idempotency-mismatch", changed.Code);
+        Assert.Equal(0, t.App.Catalog.Remaining(listing.Id));
+        Assert.Equal(1, await t.App.InScopeAsync(sp => sp.GetRequiredService<OrdersDbContext>().Orders.CountAsync()));
+    }
+
+    [Theory, MemberData(nameof(Databases.Both), MemberType = typeof(Databases))]
     public async Task Hundred_buyers_pressing_buy_together_on_an_exclusive_licence_get_exactly_one_order(DatabaseProvider provider)
     {
         await using var app = new OrdersApp(provider);

@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace TechMarket.Payments;
 
 /// <summary>
@@ -8,6 +10,13 @@ public interface IPayments
 {
     /// <summary>Creates a payment intent for <paramref name="request"/>.Reference (idempotent: the same reference, payer, payee and amount returns the existing intent).</summary>
     Task<PaymentResult<PaymentView>> CreatePaymentAsync(CreatePayment request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates the payment intent for a reference the caller has just made up inside its own open transaction (another
+    /// module's context on the same database): the payment and its audit row commit or roll back with the caller's
+    /// writes. The reference must be new; a second payment under it fails the caller's transaction.
+    /// </summary>
+    Task<PaymentResult<PaymentView>> CreatePaymentAsync(CreatePayment request, DbTransaction transaction, CancellationToken cancellationToken = default);
 
     /// <summary>Releases part or all of the held money to the payee, minus the platform fee (buyer accepted delivery or a milestone).</summary>
     Task<PaymentResult<PaymentView>> ReleaseAsync(string reference, decimal amount, Guid? actorId, CancellationToken cancellationToken = default);

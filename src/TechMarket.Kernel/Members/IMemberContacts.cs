@@ -11,6 +11,9 @@ public interface IMemberContacts
 {
     Task<MemberContact?> GetAsync(Guid memberId, CancellationToken cancellationToken = default);
 
+    /// <summary>The contacts of those members that exist, in one look-up (batched notifications).</summary>
+    Task<IReadOnlyDictionary<Guid, MemberContact>> GetManyAsync(IReadOnlyCollection<Guid> memberIds, CancellationToken cancellationToken = default);
+
     /// <summary>Verified members whose display or verified name contains the term (at most <paramref name="take"/>).</summary>
     Task<IReadOnlyList<MemberCard>> FindVerifiedByNameAsync(string term, int take, CancellationToken cancellationToken = default);
 }

@@ -25,6 +25,12 @@ internal sealed class MemberContacts(UserManager<Member> users) : IMemberContact
             .Select(m => new MemberContact(m.Id, m.Email, m.PreferredCulture))
             .SingleOrDefaultAsync(cancellationToken);
 
+    public async Task<IReadOnlyDictionary<Guid, MemberContact>> GetManyAsync(IReadOnlyCollection<Guid> memberIds, CancellationToken cancellationToken = default) =>
+        await users.Users.AsNoTracking()
+            .Where(m => memberIds.Contains(m.Id))
+            .Select(m => new MemberContact(m.Id, m.Email, m.PreferredCulture))
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
+
     public async Task<IReadOnlyList<MemberCard>> FindVerifiedByNameAsync(string term, int take, CancellationToken cancellationToken = default) =>
         await users.Users.AsNoTracking()
             .Where(m => m.VerificationLevel != VerificationLevel.None && (m.DisplayName.Contains(term) || (m.VerifiedName != null && m.VerifiedName.Contains(term))))

@@ -47,13 +47,16 @@ internal sealed class ListingsOrderCatalog(IListingCatalog listings) : IOrderCat
 
 internal sealed class PaymentsForOrders(IPayments payments) : IOrderPayments
 {
-    public async Task<(OrderPaymentIntent? Intent, string? Error)> CreateAsync(string reference, Guid payerId, Guid payeeId, decimal amount, string subject, CancellationToken cancellationToken = default)
-    {
-        var created = await payments.CreatePaymentAsync(new CreatePayment(reference, payerId, payeeId, amount, subject), cancellationToken);
-        return created is { Succeeded: true, Value: { } p }
+    public async Task<(OrderPaymentIntent? Intent, string? Error)> CreateAsync(string reference, Guid payerId, Guid payeeId, decimal amount, string subject, CancellationToken cancellationToken = default) =>
+        Intent(await payments.CreatePaymentAsync(new CreatePayment(reference, payerId, payeeId, amount, subject), cancellationToken));
+
+    public async Task<(OrderPaymentIntent? Intent, string? Error)> CreateAsync(string reference, Guid payerId, Guid payeeId, decimal amount, string subject, DbTransaction transaction, CancellationToken cancellationToken = default) =>
+        Intent(await payments.CreatePaymentAsync(new CreatePayment(reference, payerId, payeeId, amount, subject), transaction, cancellationToken));
+
+    private static (OrderPaymentIntent? Intent, string? Error) Intent(PaymentResult<PaymentView> created) =>
+        created is { Succeeded: true, Value: { } p }
             ? (new OrderPaymentIntent(p.Reference, p.Amount, p.Status, p.PayUrl), null)
             : (null, created.Error ?? "not-found");
-    }
 
     public async Task<OrderPaymentResult> ReleaseAsync(string reference, decimal amount, Guid? actorId, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace TechMarket.Orders.Payments;
 
 /// <summary>A payment intent for an order: where the buyer goes to pay.</summary>
@@ -21,6 +23,12 @@ public interface IOrderPayments
 {
     /// <summary>Creates (or returns, for the same reference and amount) the payment the buyer must make; null intent with an error when refused.</summary>
     Task<(OrderPaymentIntent? Intent, string? Error)> CreateAsync(string reference, Guid payerId, Guid payeeId, decimal amount, string subject, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates the payment for a new order inside the order's own open transaction, so order and payment commit (or roll
+    /// back) together. The reference must be new (the order's, written in the same transaction).
+    /// </summary>
+    Task<(OrderPaymentIntent? Intent, string? Error)> CreateAsync(string reference, Guid payerId, Guid payeeId, decimal amount, string subject, DbTransaction transaction, CancellationToken cancellationToken = default);
 
     /// <summary>Releases the held money to the seller (the buyer accepted the delivery).</summary>
     Task<OrderPaymentResult> ReleaseAsync(string reference, decimal amount, Guid? actorId, CancellationToken cancellationToken = default);

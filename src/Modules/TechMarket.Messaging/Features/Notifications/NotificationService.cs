@@ -50,39 +50,69 @@ public sealed class NotificationService(
     TimeProvider clock,
     ILogger<NotificationService> logger) : INotificationSender
 {
-    public async Task NotifyAsync(Guid memberId, string kind, string templateKey, IReadOnlyList<string> args, string? link = null, CancellationToken cancellationToken = default)
+    public Task NotifyAsync(Guid memberId, string kind, string templateKey, IReadOnlyList<string> args, string? link = null, CancellationToken cancellationToken = default) =>
+        NotifyManyAsync([new NotificationRequest(memberId, kind, templateKey, args, link)], cancellationToken);
+
+    public async Task NotifyManyAsync(IReadOnlyList<NotificationRequest> notifications, CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow();
-        var contact = await contacts.GetAsync(memberId, cancellationToken);
-        if (contact is null)
+        if (notifications.Count == 0)
         {
-            logger.LogWarning("Notification {Template} for unknown member {MemberId} dropped", templateKey, memberId);
             return;
         }
 
-        var preference = await db.NotificationPreferences.AsNoTracking().SingleOrDefaultAsync(p => p.MemberId == memberId, cancellationToken)
-            ?? NotificationPreference.Default(memberId, contact.PreferredCulture, now);
-        var (title, body) = Render(templateKey, args, preference.Culture);
-        var notification = Notification.Raise(memberId, kind, title, body, link, now);
-        db.Notifications.Add(notification);
-        var emailed = preference.EmailsFor(kind) && !string.IsNullOrWhiteSpace(contact.Email);
-        if (emailed)
+        var now = clock.GetUtcNow();
+        var memberIds = notifications.Select(n => n.MemberId).Distinct().ToList();
+        var found = await contacts.GetManyAsync(memberIds, cancellationToken);
+        var preferences = await db.NotificationPreferences.AsNoTracking()
+            .Where(p => memberIds.Contains(p.MemberId))
+            .ToDictionaryAsync(p => p.MemberId, cancellationToken);
+        var raised = new List<Notification>(notifications.Count);
+        var emailed = false;
+        foreach (var request in notifications)
         {
-            var url = link is null ? null : (options.PublicBaseUrl?.TrimEnd('/') ?? "") + link;
-            var footer = Localized(preference.Culture, () => text["Email.Footer"].Value);
-            var mailBody = url is null ? $"{body}\n\n{footer}" : $"{body}\n\n{url}\n\n{footer}";
-            db.EmailOutbox.Add(EmailOutboxItem.Queue(memberId, contact.Email!, title, mailBody, now));
+            if (!found.TryGetValue(request.MemberId, out var contact))
+            {
+                logger.LogWarning("Notification {Template} for unknown member {MemberId} dropped", request.TemplateKey, request.MemberId);
+                continue;
+            }
+
+            var preference = preferences.GetValueOrDefault(request.MemberId) ?? NotificationPreference.Default(request.MemberId, contact.PreferredCulture, now);
+            var (title, body) = Render(request.TemplateKey, request.Args, preference.Culture);
+            var notification = Notification.Raise(request.MemberId, request.Kind, title, body, request.Link, now);
+            db.Notifications.Add(notification);
+            raised.Add(notification);
+            if (preference.EmailsFor(request.Kind) && !string.IsNullOrWhiteSpace(contact.Email))
+            {
+                var url = request.Link is null ? null : (options.PublicBaseUrl?.TrimEnd('/') ?? "") + request.Link;
+                var footer = Localized(preference.Culture, () => text["Email.Footer"].Value);
+                var mailBody = url is null ? $"{body}\n\n{footer}" : $"{body}\n\n{url}\n\n{footer}";
+                db.EmailOutbox.Add(EmailOutboxItem.Queue(request.MemberId, contact.Email!, title, mailBody, now));
+                emailed = true;
+            }
         }
 
-        // One SaveChanges: the notification and its e-mail are stored together or not at all.
+        if (raised.Count == 0)
+        {
+            return;
+        }
+
+        // One SaveChanges: the notifications and their e-mails are stored together or not at all.
         await db.SaveChangesAsync(cancellationToken);
         if (emailed)
         {
             signal.Wake();
         }
 
-        var unread = await UnreadCountAsync(memberId, cancellationToken);
-        await push.ToMembersAsync([memberId], "notification", new { notification = ToDto(notification), unread }, cancellationToken);
+        var told = raised.Select(n => n.MemberId).Distinct().ToList();
+        var unread = await db.Notifications.AsNoTracking()
+            .Where(n => told.Contains(n.MemberId) && n.ReadAt == null)
+            .GroupBy(n => n.MemberId)
+            .Select(g => new { MemberId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.MemberId, g => g.Count, cancellationToken);
+        foreach (var notification in raised)
+        {
+            await push.ToMembersAsync([notification.MemberId], "notification", new { notification = ToDto(notification), unread = unread.GetValueOrDefault(notification.MemberId) }, cancellationToken);
+        }
     }
 
     public Task<int> UnreadCountAsync(Guid memberId, CancellationToken cancellationToken = default) =>

@@ -28,93 +28,84 @@ public sealed class PlaceOrderHandler(
 {
     public const int MaxQuantity = 10_000;
 
-    public Task<OrderOutcome> PlaceAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken = default) =>
-        PlaceAsync(buyerId, idempotencyKey, request, startPayment: false, cancellationToken);
+    public async Task<OrderOutcome> PlaceAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken = default) =>
+        (await PlaceAsync(buyerId, idempotencyKey, request, startPayment: false, cancellationToken)).Outcome;
 
     /// <summary>
     /// "Buy now": places the order and creates its payment intent in one call, so a shop client needs one request
-    /// instead of two. The order row is written already carrying its payment reference (no second UPDATE); the
-    /// payment follows right after the commit. A replay under the same key returns the same order and the same
-    /// (idempotent) payment. When the payment side refuses, the order stands and <see cref="PlacedWithPayment.PaymentError"/>
-    /// says why; the buyer can pay later through the pay endpoint.
+    /// instead of two. The order row is written already carrying its payment reference (no second UPDATE), and the
+    /// payment is created inside the order's transaction (Payments joins it, as Listings does for stock), so the order,
+    /// the payment and their audit rows are one commit: a crash leaves both or neither. A replay under the same key
+    /// returns the same order and the same (idempotent) payment. When the payment side refuses, the order stands and
+    /// <see cref="PlacedWithPayment.PaymentError"/> says why; the buyer can pay later through the pay endpoint.
     /// </summary>
     public async Task<PlacedWithPayment> PlaceAndPayAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken = default)
     {
         var placed = await PlaceAsync(buyerId, idempotencyKey, request, startPayment: true, cancellationToken);
-        if (!placed.Succeeded)
+        if (!placed.Outcome.Succeeded || placed.Outcome.Kind == OutcomeKind.Created)
         {
-            return new PlacedWithPayment(placed, null, null);
-        }
-
-        var order = placed.Order!;
-        if (placed.Kind == OutcomeKind.Created)
-        {
-            var (intent, error) = await payments.CreateAsync(order.PaymentReference!, order.BuyerId, order.SellerId, order.Amount, PaymentSubject(order), cancellationToken);
-            if (intent is null)
-            {
-                logger.LogWarning("Payment for new order {OrderId} was not created: {Error}", order.Id, error);
-                return new PlacedWithPayment(placed, null, "payment-unavailable");
-            }
-
-            return new PlacedWithPayment(placed, intent, null);
+            return placed;
         }
 
         // A replay: the order may have been placed without a payment, paid meanwhile or repriced; the pay path knows.
+        var order = placed.Outcome.Order!;
         var paid = await workflow.PayAsync(order.Id, buyerId, cancellationToken);
         return paid is { Succeeded: true, Extra: OrderPaymentIntent existing }
-            ? new PlacedWithPayment(placed, existing, null)
-            : new PlacedWithPayment(placed, null, paid.Code);
+            ? new PlacedWithPayment(placed.Outcome, existing, null)
+            : new PlacedWithPayment(placed.Outcome, null, paid.Code);
     }
 
     internal static string PaymentSubject(Order order) => $"{order.ListingTitle} ({order.Number})";
 
-    private async Task<OrderOutcome> PlaceAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, bool startPayment, CancellationToken cancellationToken)
+    private async Task<PlacedWithPayment> PlaceAsync(Guid buyerId, string? idempotencyKey, PlaceOrderRequest request, bool startPayment, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 100)
         {
-            return OrderOutcome.Invalid("idempotencyKey", "idempotency-key");
+            return NotPlaced(OrderOutcome.Invalid("idempotencyKey", "idempotency-key"));
         }
 
         var key = idempotencyKey.Trim();
         var invalid = Validate(request);
         if (invalid is not null)
         {
-            return invalid;
+            return NotPlaced(invalid);
         }
 
         var hash = Hash(request);
-        var existing = await FindByKeyAsync(buyerId, key, cancellationToken);
-        if (existing is not null)
-        {
-            return Replay(existing, hash);
-        }
+        // No look-up by key before the INSERT of an order without a stock limit: the unique index on (buyer, key)
+        // refuses a replayed key and the catch below answers it from the stored order, so a new order (the common
+        // case) saves a round trip. A refusal on the
+        // way there looks first, because a replay of an order that itself took the last unit or spent the quote must
+        // get that order back, not "sold out".
+        async Task<PlacedWithPayment> RefusedAsync(OrderOutcome refusal) =>
+            NotPlaced(await FindByKeyAsync(buyerId, key, cancellationToken) is { } existing ? Replay(existing, hash) : refusal);
 
         var listing = await catalog.FindAsync(request.ListingId, cancellationToken);
         if (listing is null)
         {
-            return OrderOutcome.Invalid("listingId", "listing-not-found");
+            return await RefusedAsync(OrderOutcome.Invalid("listingId", "listing-not-found"));
         }
 
         if (!listing.IsOpen)
         {
-            return OrderOutcome.Refused("listing-closed");
+            return await RefusedAsync(OrderOutcome.Refused("listing-closed"));
         }
 
         if (listing.SellerId == buyerId)
         {
-            return OrderOutcome.Refused("own-listing");
+            return await RefusedAsync(OrderOutcome.Refused("own-listing"));
         }
 
         var mode = request.Mode!.Trim();
         if (!listing.Modes.Contains(mode, StringComparer.Ordinal))
         {
-            return OrderOutcome.Invalid("mode", "mode");
+            return await RefusedAsync(OrderOutcome.Invalid("mode", "mode"));
         }
 
         var sellsOnce = OrderableListing.SellsOnce(mode);
         if (sellsOnce && request.Quantity != 1)
         {
-            return OrderOutcome.Invalid("quantity", "sells-once-quantity");
+            return await RefusedAsync(OrderOutcome.Invalid("quantity", "sells-once-quantity"));
         }
 
         // The price: the buyer's own quote when one is given (only that buyer, once, before it expires), else the list price.
@@ -125,12 +116,12 @@ public sealed class PlaceOrderHandler(
             quote = await db.Quotes.FirstOrDefaultAsync(q => q.Id == quoteId, cancellationToken);
             if (quote is null || quote.ListingId != listing.Id)
             {
-                return OrderOutcome.Invalid("quoteId", "quote-not-found");
+                return await RefusedAsync(OrderOutcome.Invalid("quoteId", "quote-not-found"));
             }
 
             if (quote.BuyerId != buyerId)
             {
-                return OrderOutcome.Forbidden("quote-not-yours");
+                return await RefusedAsync(OrderOutcome.Forbidden("quote-not-yours"));
             }
 
             var refusal = quote.State switch
@@ -142,7 +133,7 @@ public sealed class PlaceOrderHandler(
             };
             if (refusal is not null)
             {
-                return OrderOutcome.Refused(refusal);
+                return await RefusedAsync(OrderOutcome.Refused(refusal));
             }
 
             price = quote.Amount!.Value;
@@ -153,29 +144,40 @@ public sealed class PlaceOrderHandler(
         }
         else
         {
-            return OrderOutcome.Refused("price-not-quoted");
+            return await RefusedAsync(OrderOutcome.Refused("price-not-quoted"));
         }
 
         if (listing.RemainingQuantity is { } left && request.Quantity > left)
         {
-            return OrderOutcome.Refused(left == 0 ? "sold-out" : "more-than-stock");
+            return await RefusedAsync(OrderOutcome.Refused(left == 0 ? "sold-out" : "more-than-stock"));
         }
 
-        // Stock and order in one transaction (ADR 0020): the Listings context joins this connection and transaction, so
-        // the stock decrement, its change-feed row and the order commit or roll back together. A listing without a
-        // stock limit needs no reservation (and no transaction beyond SaveChanges' own).
-        await using var tx = listing.RemainingQuantity is null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        // With a stock limit, a replay is looked up before reserving: reserving and rolling back would take the
+        // listing's row lock, the contended one when many buy the same listing, for nothing.
+        if (listing.RemainingQuantity is not null && await FindByKeyAsync(buyerId, key, cancellationToken) is { } earlier)
+        {
+            return NotPlaced(Replay(earlier, hash));
+        }
+
+        // Stock, order and payment in one transaction (ADR 0020, 0021): the Listings and Payments contexts join this
+        // connection and transaction, so the stock decrement, its change-feed row, the order and its payment intent commit
+        // or roll back together. An order without a stock limit and without payment needs no transaction beyond
+        // SaveChanges' own.
+        await using var tx = listing.RemainingQuantity is null && !startPayment ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        // A failure rolls the whole transaction back (below), so EF's savepoint around SaveChanges (SAVEPOINT and
+        // RELEASE, two round trips) buys nothing here. The pool resets the setting when the context goes back.
+        db.Database.AutoSavepointsEnabled = false;
         var reserved = false;
-        if (tx is not null)
+        if (tx is not null && listing.RemainingQuantity is not null)
         {
             switch (await catalog.ReserveAsync(listing.Id, request.Quantity, tx.GetDbTransaction(), cancellationToken))
             {
                 case StockReservation.SoldOut:
-                    return OrderOutcome.Refused("sold-out");
+                    return await RefusedAsync(OrderOutcome.Refused("sold-out"));
                 case StockReservation.Closed:
-                    return OrderOutcome.Refused("listing-closed");
+                    return await RefusedAsync(OrderOutcome.Refused("listing-closed"));
                 case StockReservation.NotFound:
-                    return OrderOutcome.Invalid("listingId", "listing-not-found");
+                    return await RefusedAsync(OrderOutcome.Invalid("listingId", "listing-not-found"));
                 case StockReservation.Reserved:
                     reserved = true;
                     break;
@@ -199,15 +201,26 @@ public sealed class PlaceOrderHandler(
         db.Orders.Add(order);
         db.Events.Add(created);
         db.AuditLog.Add(OrderEvents.Audit(created, order));
+        var orderSaved = false;
+        OrderPaymentIntent? intent = null;
+        string? paymentError = null;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            orderSaved = true;
+            if (startPayment)
+            {
+                (intent, paymentError) = await payments.CreateAsync(order.PaymentReference!, order.BuyerId, order.SellerId, order.Amount, PaymentSubject(order), tx!.GetDbTransaction(), cancellationToken);
+            }
+
             if (tx is not null)
             {
                 await tx.CommitAsync(cancellationToken);
             }
         }
-        catch (DbUpdateException)
+        // Only the order's own INSERT is resolved here; a failure of the payment's (its reference is new by construction,
+        // so only a broken database gets there) propagates and the transaction's disposal rolls the order back with it.
+        catch (DbUpdateException) when (!orderSaved)
         {
             // A unique index refused the row: the same key raced in (idempotent replay) or the listing was sold
             // meanwhile. Rolling back gives the reserved units back with it.
@@ -220,18 +233,26 @@ public sealed class PlaceOrderHandler(
             var raced = await FindByKeyAsync(buyerId, key, cancellationToken);
             if (raced is not null)
             {
-                return Replay(raced, hash);
+                return NotPlaced(Replay(raced, hash));
             }
 
             // Or another order spent the same quote first (its Revision or the unique QuoteId refused this one).
             var quoteSpent = quote is not null && await db.Quotes.AnyAsync(q => q.Id == quote.Id && q.State == QuoteState.Used, cancellationToken);
-            return OrderOutcome.Refused(quoteSpent ? "quote-used" : "sold-out");
+            return NotPlaced(OrderOutcome.Refused(quoteSpent ? "quote-used" : "sold-out"));
+        }
+
+        if (startPayment && intent is null)
+        {
+            logger.LogWarning("Payment for new order {OrderId} was not created: {Error}", order.Id, paymentError);
+            paymentError = "payment-unavailable";
         }
 
         logger.LogInformation("Order {OrderId} placed for listing {ListingId} amount {Amount}", order.Id, order.ListingId, order.Amount);
         await events.PublishAsync(order, created, cancellationToken);
-        return OrderOutcome.Created(order);
+        return new PlacedWithPayment(OrderOutcome.Created(order), intent, paymentError);
     }
+
+    private static PlacedWithPayment NotPlaced(OrderOutcome outcome) => new(outcome, null, null);
 
     private static OrderOutcome Replay(Order existing, string hash) =>
         existing.RequestHash == hash ? OrderOutcome.Ok(existing) : OrderOutcome.Refused("idempotency-mismatch", existing);

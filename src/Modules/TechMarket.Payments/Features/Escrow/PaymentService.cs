@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,7 @@ namespace TechMarket.Payments.Features.Escrow;
 /// <summary>Creates intents, releases escrow to sellers, refunds through the gateway. Each state change and its posting commit together.</summary>
 internal sealed partial class PaymentService(
     PaymentsDbContext db,
+    DbContextOptions<PaymentsDbContext> contextOptions,
     GatewayRegistry gateways,
     PaymentsOptions options,
     TimeProvider clock,
@@ -18,28 +20,49 @@ internal sealed partial class PaymentService(
 {
     public const decimal MaxAmount = 10_000_000m;
 
-    public async Task<PaymentResult<PaymentView>> CreatePaymentAsync(CreatePayment request, CancellationToken cancellationToken = default)
+    public Task<PaymentResult<PaymentView>> CreatePaymentAsync(CreatePayment request, CancellationToken cancellationToken = default) =>
+        CreatePaymentAsync(db, request, newReference: false, cancellationToken);
+
+    public async Task<PaymentResult<PaymentView>> CreatePaymentAsync(CreatePayment request, DbTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        // A short-lived context on the caller's connection and transaction (as Listings joins for stock, ADR 0020): the
+        // scoped context may have its own connection in use. The caller keeps ownership: nothing is committed or closed here.
+        ArgumentNullException.ThrowIfNull(transaction.Connection);
+        await using var joined = new PaymentsDbContext(contextOptions);
+        joined.Database.SetDbConnection(transaction.Connection, contextOwnsConnection: false);
+        await joined.Database.UseTransactionAsync(transaction, cancellationToken);
+        // The caller rolls back all or nothing; a savepoint around this SaveChanges would only add two round trips.
+        joined.Database.AutoSavepointsEnabled = false;
+        return await CreatePaymentAsync(joined, request, newReference: true, cancellationToken);
+    }
+
+    /// <param name="newReference">
+    /// The caller created the reference in the same transaction, so no payment can carry it yet: no look-up before the
+    /// INSERT (the unique index still guards it; a violation then fails the caller's transaction instead of being resolved
+    /// here, because PostgreSQL allows nothing more in an aborted transaction).
+    /// </param>
+    private async Task<PaymentResult<PaymentView>> CreatePaymentAsync(PaymentsDbContext db, CreatePayment request, bool newReference, CancellationToken cancellationToken)
     {
         var reference = request.Reference?.Trim() ?? "";
         if (!ReferencePattern().IsMatch(reference))
         {
-            return await RejectAsync<PaymentView>("reference", "Reference", reference, cancellationToken);
+            return await RejectAsync<PaymentView>(db, "reference", "Reference", reference, cancellationToken);
         }
 
         if (AmountError(request.Amount) is { } amountError)
         {
-            return await RejectAsync<PaymentView>("amount", amountError, reference, cancellationToken);
+            return await RejectAsync<PaymentView>(db, "amount", amountError, reference, cancellationToken);
         }
 
         if (request.PayeeId == Guid.Empty || request.PayeeId == request.PayerId)
         {
-            return await RejectAsync<PaymentView>("payeeId", "Payee", reference, cancellationToken);
+            return await RejectAsync<PaymentView>(db, "payeeId", "Payee", reference, cancellationToken);
         }
 
         var gateway = gateways.Find(request.Gateway ?? options.DefaultGateway);
         if (gateway is null)
         {
-            return await RejectAsync<PaymentView>("gateway", "Gateway", reference, cancellationToken);
+            return await RejectAsync<PaymentView>(db, "gateway", "Gateway", reference, cancellationToken);
         }
 
         var subject = string.IsNullOrWhiteSpace(request.Subject) ? reference : request.Subject.Trim();
@@ -48,13 +71,13 @@ internal sealed partial class PaymentService(
             subject = subject[..128];
         }
 
-        var existing = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Reference == reference, cancellationToken);
+        var existing = newReference ? null : await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Reference == reference, cancellationToken);
         if (existing is not null)
         {
             // A retried create is the same intent; a different one under the same reference is a conflict.
             return existing.PayerId == request.PayerId && existing.PayeeId == request.PayeeId && existing.Amount == request.Amount
                 ? PaymentResult.Ok<PaymentView>(View(existing))
-                : await RejectAsync<PaymentView>("reference", "ReferenceTaken", reference, cancellationToken);
+                : await RejectAsync<PaymentView>(db, "reference", "ReferenceTaken", reference, cancellationToken);
         }
 
         var now = clock.GetUtcNow();
@@ -65,14 +88,14 @@ internal sealed partial class PaymentService(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException) when (!newReference)
         {
             // The same create raced in (a retried request, or buy now and its replay at once): the same intent answers both.
             db.ChangeTracker.Clear();
             var raced = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Reference == reference, cancellationToken);
             return raced is not null && raced.PayerId == request.PayerId && raced.PayeeId == request.PayeeId && raced.Amount == request.Amount
                 ? PaymentResult.Ok<PaymentView>(View(raced))
-                : await RejectAsync<PaymentView>("reference", "ReferenceTaken", reference, cancellationToken);
+                : await RejectAsync<PaymentView>(db, "reference", "ReferenceTaken", reference, cancellationToken);
         }
 
         logger.LogInformation("Payment {Reference} created for {Amount} CNY", reference, payment.Amount);
@@ -251,7 +274,10 @@ internal sealed partial class PaymentService(
         : null;
 
     /// <summary>Rejections are recorded (security_events, kind "rejected") so operators can see probing or buggy callers.</summary>
-    private async Task<PaymentResult<T>> RejectAsync<T>(string field, string code, string? reference, CancellationToken cancellationToken)
+    private Task<PaymentResult<T>> RejectAsync<T>(string field, string code, string? reference, CancellationToken cancellationToken) =>
+        RejectAsync<T>(db, field, code, reference, cancellationToken);
+
+    private async Task<PaymentResult<T>> RejectAsync<T>(PaymentsDbContext db, string field, string code, string? reference, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         db.SecurityEvents.Add(SecurityEvent.Record(clock.GetUtcNow(), "rejected", reference, null, $"{field}: {code}"));
