@@ -557,7 +557,14 @@ internal sealed class TextMatcher
         /// No document of block <paramref name="block"/> among <paramref name="docs"/> scores above this: <see cref="Score"/>
         /// with each term's block maximum, and every field present in the block counted as matched (coord only grows).
         /// </summary>
-        public float Bound(int block, long docs)
+        public float Bound(int block, long docs) => BoundOf(new Block(block, docs));
+
+        /// <summary><see cref="Bound"/> for 8 blocks at once (512 documents starting at block 8 × <paramref name="super"/>).</summary>
+        public float SuperBound(int super) => BoundOf(new SuperBlock(super));
+
+        // Generic over a struct so the one- and eight-block bounds share this loop without a virtual call per term.
+        private float BoundOf<TLevel>(TLevel level)
+            where TLevel : struct, IBlockLevel
         {
             var sum = 0f;
             foreach (var w in order)
@@ -566,15 +573,15 @@ internal sealed class TextMatcher
                 var matched = 0;
                 foreach (var list in Lists[w])
                 {
-                    if (list is null || !list.Present(block, docs))
+                    if (list is null || !level.Present(list))
                     {
                         continue;
                     }
 
                     var clause = 0f;
-                    for (var t = 0; t < list.BlockFreqs.Length; t++)
+                    for (var t = 0; t < level.Terms(list); t++)
                     {
-                        clause += list.Bound(t, block);
+                        clause += level.Bound(list, t);
                     }
 
                     fieldSum += clause;
@@ -587,35 +594,31 @@ internal sealed class TextMatcher
             return sum * matcher.WordCoord;
         }
 
-        /// <summary><see cref="Bound"/> for 8 blocks at once (512 documents starting at block 8 × <paramref name="super"/>).</summary>
-        public float SuperBound(int super)
+        private interface IBlockLevel
         {
-            var sum = 0f;
-            foreach (var w in order)
-            {
-                var fieldSum = 0d;
-                var matched = 0;
-                foreach (var list in Lists[w])
-                {
-                    if (list is null || !list.PresentSuper(super))
-                    {
-                        continue;
-                    }
+            bool Present(FieldList list);
 
-                    var clause = 0f;
-                    for (var t = 0; t < list.SuperFreqs.Length; t++)
-                    {
-                        clause += list.BoundSuper(t, super);
-                    }
+            int Terms(FieldList list);
 
-                    fieldSum += clause;
-                    matched++;
-                }
+            float Bound(FieldList list, int t);
+        }
 
-                sum += (float)fieldSum * matcher.fieldCoord[matched];
-            }
+        private readonly struct Block(int block, long docs) : IBlockLevel
+        {
+            public bool Present(FieldList list) => list.Present(block, docs);
 
-            return sum * matcher.WordCoord;
+            public int Terms(FieldList list) => list.BlockFreqs.Length;
+
+            public float Bound(FieldList list, int t) => list.Bound(t, block);
+        }
+
+        private readonly struct SuperBlock(int super) : IBlockLevel
+        {
+            public bool Present(FieldList list) => list.PresentSuper(super);
+
+            public int Terms(FieldList list) => list.SuperFreqs.Length;
+
+            public float Bound(FieldList list, int t) => list.BoundSuper(t, super);
         }
 
         /// <summary>The score of a matching document; call in increasing document order.</summary>
