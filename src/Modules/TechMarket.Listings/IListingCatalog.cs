@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using TechMarket.Kernel.Auditing;
+using TechMarket.Kernel.Persistence;
 using TechMarket.Listings.Domain;
 using TechMarket.Listings.Persistence;
 
@@ -71,16 +72,8 @@ internal sealed class ListingCatalog(ListingsDbContext db, DbContextOptions<List
         await ReleaseAsync(joined, listingId, quantity, cancellationToken);
     }
 
-    // A short-lived context on the caller's connection and transaction (not the scoped one, whose own connection other
-    // code in the request may still use). The caller keeps ownership: this neither commits nor closes anything.
-    private async Task<ListingsDbContext> JoinAsync(DbTransaction transaction, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(transaction.Connection);
-        var joined = new ListingsDbContext(options, clock);
-        joined.Database.SetDbConnection(transaction.Connection, contextOwnsConnection: false);
-        await joined.Database.UseTransactionAsync(transaction, cancellationToken);
-        return joined;
-    }
+    private Task<ListingsDbContext> JoinAsync(DbTransaction transaction, CancellationToken cancellationToken) =>
+        new ListingsDbContext(options, clock).JoinAsync(transaction, cancellationToken);
 
     private async Task<ReserveResult> ReserveAsync(ListingsDbContext db, Guid listingId, int quantity, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using TechMarket.Kernel.Auditing;
+using TechMarket.Kernel.Persistence;
 using TechMarket.Payments.Domain;
 using TechMarket.Payments.Gateways;
 using TechMarket.Payments.Persistence;
@@ -25,12 +26,7 @@ internal sealed partial class PaymentService(
 
     public async Task<PaymentResult<PaymentView>> CreatePaymentAsync(CreatePayment request, DbTransaction transaction, CancellationToken cancellationToken = default)
     {
-        // A short-lived context on the caller's connection and transaction (as Listings joins for stock, ADR 0020): the
-        // scoped context may have its own connection in use. The caller keeps ownership: nothing is committed or closed here.
-        ArgumentNullException.ThrowIfNull(transaction.Connection);
-        await using var joined = new PaymentsDbContext(contextOptions);
-        joined.Database.SetDbConnection(transaction.Connection, contextOwnsConnection: false);
-        await joined.Database.UseTransactionAsync(transaction, cancellationToken);
+        await using var joined = await new PaymentsDbContext(contextOptions).JoinAsync(transaction, cancellationToken);
         // The caller rolls back all or nothing; a savepoint around this SaveChanges would only add two round trips.
         joined.Database.AutoSavepointsEnabled = false;
         return await CreatePaymentAsync(joined, request, newReference: true, cancellationToken);
