@@ -7,8 +7,8 @@ using Lucene.Net.Util;
 namespace TechMarket.Listings.Search;
 
 /// <summary>
-/// The postings of dense terms (in more than 1/64 of a segment's documents, where a bit per document is smaller than
-/// the compressed postings) decoded once per segment core into a bit set and a frequency per matching document — an
+/// The postings of dense terms (in more than 1/256 of a segment's documents) decoded once per segment core into a bit set
+/// and a frequency per matching document — an
 /// index structure like Lucene's own dense postings blocks or the per-segment document sets of its LRUQueryCache, not
 /// a cache of results: every search still intersects, filters, counts, scores and ranks from scratch. Decoding the
 /// postings of the generated text's common bigrams (36k–66k documents per term and field) was most of a search's time.
@@ -62,8 +62,13 @@ internal sealed class DensePostings(long budgetBytes)
         }
     }
 
-    /// <summary>Whether a term with this document frequency is worth holding as a bit set.</summary>
-    public bool IsDense(int docFreq, int maxDoc) => Enabled && docFreq > maxDoc / 64;
+    /// <summary>
+    /// Whether a term with this document frequency is worth holding as a bit set. At 1/64 (where a bit per document is
+    /// no larger than the compressed postings) the generated text's many terms of 8k–16k documents per million stayed
+    /// sparse, and reading them (leapfrog, block maxima) was most of a multi-word search; at 1/256 a term's bits cost
+    /// at most about 4× its postings, within the memory budget.
+    /// </summary>
+    public bool IsDense(int docFreq, int maxDoc) => Enabled && docFreq > maxDoc / 1024;
 
     /// <summary>The term's decoded postings; <paramref name="termsEnum"/> must be positioned on the term.</summary>
     public DenseTerm Get(AtomicReader reader, string field, TermsEnum termsEnum)
