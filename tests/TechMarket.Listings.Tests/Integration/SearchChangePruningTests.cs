@@ -80,4 +80,37 @@ public sealed class SearchChangePruningTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void An_index_written_in_an_older_document_layout_is_rebuilt_even_when_prebuilt_and_recent()
+    {
+        var folder = Directory.CreateTempSubdirectory("techmarket-layout-").FullName;
+        var scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
+        try
+        {
+            // Layout 1: the result cards were stored fields and the commit data had no layout.
+            using (var directory = Lucene.Net.Store.FSDirectory.Open(folder))
+            using (var writer = new Lucene.Net.Index.IndexWriter(directory, new Lucene.Net.Index.IndexWriterConfig(MixedAnalyzer.Version, SearchIndex.IndexAnalyzer)))
+            {
+                writer.AddDocument([new Lucene.Net.Documents.StoredField("title", "旧格式")]);
+                writer.SetCommitData(new Dictionary<string, string> { ["position"] = "0", ["committed_at"] = DateTimeOffset.UtcNow.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                writer.Commit();
+            }
+
+            using var index = new SearchIndex(folder);
+            Assert.Equal(1, index.Layout);
+            Assert.True(new SearchIndexer(scopes, index, new SearchOptions(), TimeProvider.System, NullLogger<SearchIndexer>.Instance).NeedsRebuild());
+
+            index.DeleteAll();
+            var listing = Listing.Create(Guid.NewGuid(), Guid.NewGuid(), new ListingContent { Title = "新格式", Abstract = "新格式", Field = TechField.NewMaterials, Type = ListingType.Patent, Province = "11", Pricing = PricingKind.Negotiable, Modes = [TransactionMode.Transfer], Maturity = MaturityStage.Pilot, Tags = "" }, DateTimeOffset.UtcNow);
+            index.Add(IndexDocuments.From(listing));
+            index.Commit(0, DateTimeOffset.UtcNow);
+            Assert.Equal(SearchIndex.CurrentLayout, index.Layout);
+            Assert.False(new SearchIndexer(scopes, index, new SearchOptions(), TimeProvider.System, NullLogger<SearchIndexer>.Instance).NeedsRebuild());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

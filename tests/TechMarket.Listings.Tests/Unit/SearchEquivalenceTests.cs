@@ -200,7 +200,7 @@ public sealed class SearchEquivalenceTests : IDisposable
             top = searcher.Search(Restricted(null), null, want, new Sort(sortField));
         }
 
-        var ids = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(d => Guid.Parse(searcher.Doc(d.Doc).Get(IndexFields.Id))).ToList();
+        var ids = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(d => CardOf(searcher, d.Doc).Id).ToList();
         var facets = new Dictionary<string, Dictionary<string, int>>();
         foreach (var dim in IndexFields.Dimensions)
         {
@@ -229,6 +229,14 @@ public sealed class SearchEquivalenceTests : IDisposable
         }
 
         return (top.TotalHits, ids, facets);
+    }
+
+    private static IndexedCard CardOf(IndexSearcher searcher, int doc)
+    {
+        var cards = MultiDocValues.GetBinaryValues(searcher.IndexReader, IndexFields.Card);
+        var bytes = new Lucene.Net.Util.BytesRef();
+        cards.Get(doc, bytes);
+        return IndexedCard.Decode(bytes);
     }
 
     private sealed class AllDocs : ICollector

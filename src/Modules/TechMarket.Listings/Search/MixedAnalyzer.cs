@@ -20,12 +20,24 @@ public sealed partial class MixedAnalyzer : Analyzer
     public const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
     private readonly bool unigrams;
+    private readonly bool joinHanGaps;
+    private readonly MixedAnalyzer? withoutGaps;
 
     /// <param name="indexUnigrams">
     /// The index keeps single characters too, so a one-character query ("锂") still finds "锂电池"; queries use bigrams
     /// only (a lone character stays a unigram), which keeps multi-character queries precise.
     /// </param>
-    public MixedAnalyzer(bool indexUnigrams) => unigrams = indexUnigrams;
+    public MixedAnalyzer(bool indexUnigrams)
+        : this(indexUnigrams, joinHanGaps: true)
+    {
+    }
+
+    private MixedAnalyzer(bool indexUnigrams, bool joinHanGaps)
+    {
+        unigrams = indexUnigrams;
+        this.joinHanGaps = joinHanGaps;
+        withoutGaps = joinHanGaps ? new MixedAnalyzer(indexUnigrams, joinHanGaps: false) : null;
+    }
 
     protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
     {
@@ -39,7 +51,7 @@ public sealed partial class MixedAnalyzer : Analyzer
     }
 
     protected override TextReader InitReader(string fieldName, TextReader reader) =>
-        new PatternReplaceCharFilter(HanGap(), "", reader);
+        joinHanGaps ? new PatternReplaceCharFilter(HanGap(), "", reader) : reader;
 
     /// <summary>The analysed terms of a text, in order (used by highlighting and tests).</summary>
     public IReadOnlyList<(string Term, int Start, int End)> Tokens(string text)
@@ -56,6 +68,48 @@ public sealed partial class MixedAnalyzer : Analyzer
 
         stream.End();
         return result;
+    }
+
+    /// <summary>
+    /// Where the analysed terms of <paramref name="text"/> that are among <paramref name="terms"/> occur, as character
+    /// ranges with overlapping ones merged (highlighting the shown hits of every search). Allocates no string per
+    /// token (the term buffer is looked up as a span), and text without whitespace between Han characters — nearly
+    /// all — skips the character filter that joins them, which copies the whole text.
+    /// </summary>
+    public List<(int Start, int End)> Matches(string text, HashSet<string> terms)
+    {
+        var ranges = new List<(int Start, int End)>();
+        if (terms.Count == 0 || text.Length == 0)
+        {
+            return ranges;
+        }
+
+        var lookup = terms.GetAlternateLookup<ReadOnlySpan<char>>();
+        var analyzer = withoutGaps is null || HanGap().IsMatch(text) ? this : withoutGaps;
+        using var stream = analyzer.GetTokenStream("body", text);
+        var term = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+        var offsets = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.IOffsetAttribute>();
+        stream.Reset();
+        while (stream.IncrementToken())
+        {
+            var (start, end) = (offsets.StartOffset, offsets.EndOffset);
+            if (end > text.Length || !lookup.Contains(term.Buffer.AsSpan(0, term.Length)))
+            {
+                continue;
+            }
+
+            if (ranges.Count > 0 && start <= ranges[^1].End)
+            {
+                ranges[^1] = (ranges[^1].Start, Math.Max(end, ranges[^1].End));
+            }
+            else
+            {
+                ranges.Add((start, end));
+            }
+        }
+
+        stream.End();
+        return ranges;
     }
 
     /// <summary>

@@ -15,6 +15,13 @@ public sealed class SearchIndex : IDisposable
 {
     private const string PositionKey = "position";
     private const string CommittedAtKey = "committed_at";
+    private const string LayoutKey = "layout";
+
+    /// <summary>
+    /// The document layout this code writes and reads; an index committed with another (or none: layout 1, with the
+    /// result cards in stored fields) is rebuilt from the database on start.
+    /// </summary>
+    public const int CurrentLayout = 2;
     private readonly Directory directory;
     private readonly IndexWriter writer;
     private readonly SearcherManager searchers;
@@ -38,6 +45,7 @@ public sealed class SearchIndex : IDisposable
         writer = new IndexWriter(directory, config);
         Position = writer.CommitData is { } data && data.TryGetValue(PositionKey, out var p) ? long.Parse(p, CultureInfo.InvariantCulture) : 0;
         CommittedAt = writer.CommitData is { } d && d.TryGetValue(CommittedAtKey, out var at) ? new DateTimeOffset(long.Parse(at, CultureInfo.InvariantCulture), TimeSpan.Zero) : null;
+        Layout = writer.CommitData is { } l && l.TryGetValue(LayoutKey, out var layout) ? int.Parse(layout, CultureInfo.InvariantCulture) : 1;
         if (!DirectoryReader.IndexExists(directory))
         {
             writer.Commit();
@@ -57,6 +65,9 @@ public sealed class SearchIndex : IDisposable
 
     /// <summary>When this node last committed changes (null for an index built before this was recorded).</summary>
     public DateTimeOffset? CommittedAt { get; private set; }
+
+    /// <summary>The document layout of the last commit (see <see cref="CurrentLayout"/>).</summary>
+    public int Layout { get; private set; }
 
     /// <summary>Live documents in the committed index.</summary>
     public int DocumentCount => Search(s => s.IndexReader.NumDocs);
@@ -87,10 +98,12 @@ public sealed class SearchIndex : IDisposable
             {
                 [PositionKey] = position.ToString(CultureInfo.InvariantCulture),
                 [CommittedAtKey] = now.UtcTicks.ToString(CultureInfo.InvariantCulture),
+                [LayoutKey] = CurrentLayout.ToString(CultureInfo.InvariantCulture),
             });
             writer.Commit();
             Position = position;
             CommittedAt = now;
+            Layout = CurrentLayout;
         }
 
         searchers.MaybeRefreshBlocking();
@@ -137,8 +150,7 @@ public static class IndexFields
     public const string Title = "title";
     public const string Tags = "tags";
     public const string Body = "body";
-    public const string Snippet = "snippet";
-    public const string Data = "data";
+    public const string Card = "card";
     public const string Published = "published";
     public const string Price = "price";
     public const string PriceDescending = "price_desc";

@@ -72,10 +72,16 @@ public sealed class SearchIndexer(IServiceScopeFactory scopes, SearchIndex index
     /// <summary>
     /// Change rows are pruned after the retention (SearchChangePruner), so replaying them is only complete for an index
     /// that is younger than that. An empty index starts from the tables too (a new node, or a deleted index folder); an
-    /// index with documents at position 0 is a pre-built one (the benchmark's) and is kept.
+    /// index with documents at position 0 is a pre-built one (the benchmark's) and is kept. An index written in an
+    /// older document layout is rebuilt whatever its age.
     /// </summary>
     public bool NeedsRebuild()
     {
+        if (index.Layout != SearchIndex.CurrentLayout && index.DocumentCount > 0)
+        {
+            return true;
+        }
+
         if (index.Position == 0)
         {
             return index.DocumentCount == 0;

@@ -25,17 +25,24 @@ internal sealed class SearchPass : ICollector
     private readonly bool scored;
     private readonly TopHits top;
     private readonly Dictionary<string, Dictionary<string, int>> totals = IndexFields.Dimensions.ToDictionary(d => d, _ => new Dictionary<string, int>(StringComparer.Ordinal));
-    // Per dimension 256 counters, one array: a single-valued dimension counts its ord byte without a branch (the None
-    // byte, 255, lands in a counter that is never read).
+    // Per dimension 256 counters, one array: a single-valued dimension counts its ord without a branch (none, all ones
+    // in its field, lands in a counter that is never read).
     private readonly int[] counts = new int[IndexFields.Dimensions.Length * 256];
-    private int[] singles = [];
-    private int[] multis = [];
+    // Hits are counted per byte of their facet word: 256 counters per byte, one increment per byte whatever the number
+    // of dimensions, and no dimension's field crosses a byte (see SegmentFacets), so each dimension's counts follow
+    // from its byte's counters at the end of the segment (Flush).
+    private readonly int[] byteCounts = new int[8 * 256];
+    private bool narrow;
     private readonly string kind;
     private SegmentFacets? segment;
     private FixedBitSet? ofKind;
-    private ulong[] packed = [];
     private bool[] multi = [];
-    private long[] sortKeys = [];
+    private int[] shifts = [];
+    private int[] masks = [];
+    private SortKeys? sortKeys;
+    private int aboveWorst;
+    private long aboveWorstOf;
+    private bool aboveWorstKnown;
     private Scorer? scorer;
     private TextMatcher.SegmentMatch? text;
     private int docBase;
@@ -69,18 +76,20 @@ internal sealed class SearchPass : ICollector
         var reader = context.AtomicReader;
         docBase = context.DocBase;
         segment = SegmentFacets.Of(reader);
-        packed = segment.Packed;
         multi = segment.Multi;
-        singles = Enumerable.Range(0, multi.Length).Where(s => !multi[s]).ToArray();
-        multis = Enumerable.Range(0, multi.Length).Where(s => multi[s]).ToArray();
+        shifts = segment.Shifts;
+        masks = segment.Masks;
+        narrow = segment.WordBytes == 4;
         ofKind = ExactFilter.Bits(reader, new Term(IndexFields.Kind, kind));
+        // Items without a price hold long.MaxValue in "price" and long.MinValue in "price_desc": last either way.
         sortKeys = sort switch
         {
-            SearchSort.Newest => SortKeys.Values(reader, IndexFields.Published),
-            SearchSort.PriceAsc => SortKeys.Values(reader, IndexFields.Price),
-            SearchSort.PriceDesc => SortKeys.Values(reader, IndexFields.PriceDescending),
-            _ => [],
+            SearchSort.Newest => SortKeys.Of(reader, IndexFields.Published, ascending: false),
+            SearchSort.PriceAsc => SortKeys.Of(reader, IndexFields.Price, ascending: true),
+            SearchSort.PriceDesc => SortKeys.Of(reader, IndexFields.PriceDescending, ascending: false),
+            _ => null,
         };
+        aboveWorstKnown = false;
         foreach (var filter in filters)
         {
             filter.Bind(segment);
@@ -94,14 +103,18 @@ internal sealed class SearchPass : ICollector
             return;
         }
 
-        CollectOfKind(doc, packed[doc], sortKeys.Length > 0 ? sortKeys[doc] : 0, offer: true);
+        CollectOfKind(doc, segment!.Word(doc), sortKeys?.Ranks[doc] ?? 0, offer: true, inOrder: false);
     }
 
     /// <param name="word">The document's facet word.</param>
-    /// <param name="sortKey">The document's sort key when sorting by a field (date, price).</param>
+    /// <param name="rank">The rank of the document's sort key when sorting by a field (date, price).</param>
     /// <param name="offer">False when the document cannot be among the top hits (its block's score bound is too low).</param>
+    /// <param name="inOrder">
+    /// Documents come in increasing order, so one that ties with the worst kept hit loses: it is enough to compare
+    /// ranks with the first rank above the worst kept key.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CollectOfKind(int doc, ulong word, long sortKey, bool offer)
+    private void CollectOfKind(int doc, ulong word, int rank, bool offer, bool inOrder)
     {
         var missed = -1;
         for (var k = 0; k < filters.Length; k++)
@@ -124,20 +137,45 @@ internal sealed class SearchPass : ICollector
         }
 
         Total++;
-        foreach (var slot in singles)
+        var c = byteCounts;
+        c[(int)(word & 0xFF)]++;
+        c[256 | (int)((word >> 8) & 0xFF)]++;
+        c[512 | (int)((word >> 16) & 0xFF)]++;
+        c[768 | (int)((word >> 24) & 0xFF)]++;
+        if (!narrow)
         {
-            counts[(slot << 8) | ((int)(word >> (slot * 8)) & 0xFF)]++;
+            c[1024 | (int)((word >> 32) & 0xFF)]++;
+            c[1280 | (int)((word >> 40) & 0xFF)]++;
+            c[1536 | (int)((word >> 48) & 0xFF)]++;
+            c[1792 | (int)(word >> 56)]++;
         }
 
-        foreach (var slot in multis)
+        if (!offer)
         {
-            Count(slot, word);
+            return;
         }
 
-        if (offer)
+        if (sortKeys is not { } sorted)
         {
-            top.Offer(Key(doc, sortKey), docBase + doc);
+            top.Offer(scored ? ScoreKey(text is { } match ? match.Score(doc) : scorer!.GetScore()) : 0, docBase + doc);
         }
+        else if (!inOrder || !top.Full || rank >= AboveWorst(sorted))
+        {
+            top.Offer(sorted.Keys[rank], docBase + doc);
+        }
+    }
+
+    /// <summary>The first rank of this segment above the worst kept hit's key, recomputed when that key changes.</summary>
+    private int AboveWorst(SortKeys sorted)
+    {
+        if (!aboveWorstKnown || aboveWorstOf != top.WorstKey)
+        {
+            aboveWorstOf = top.WorstKey;
+            aboveWorst = sorted.RankAbove(aboveWorstOf);
+            aboveWorstKnown = true;
+        }
+
+        return aboveWorst;
     }
 
     /// <summary>The documents matching the text, segment by segment, among the live documents of the kind.</summary>
@@ -217,7 +255,7 @@ internal sealed class SearchPass : ICollector
         var count = FixedBitSet.Bits2words(docs.Length);
         var hitDocs = System.Buffers.ArrayPool<int>.Shared.Rent(ChunkWords * 64);
         var hitWords = System.Buffers.ArrayPool<ulong>.Shared.Rent(ChunkWords * 64);
-        var hitKeys = System.Buffers.ArrayPool<long>.Shared.Rent(ChunkWords * 64);
+        var hitRanks = System.Buffers.ArrayPool<int>.Shared.Rent(ChunkWords * 64);
         try
         {
             for (var from = 0; from < count; from += ChunkWords)
@@ -234,17 +272,21 @@ internal sealed class SearchPass : ICollector
                     }
                 }
 
-                Gather(packed, hitDocs, hitWords, n);
-                if (sortKeys.Length > 0)
+                segment!.Gather(hitDocs, hitWords, n);
+                if (sortKeys is { } sorted)
                 {
-                    Gather(sortKeys, hitDocs, hitKeys, n);
+                    var ranks = sorted.Ranks;
+                    for (var k = 0; k < n; k++)
+                    {
+                        hitRanks[k] = ranks[hitDocs[k]];
+                    }
                 }
 
                 if (bounded is null)
                 {
                     for (var k = 0; k < n; k++)
                     {
-                        CollectOfKind(hitDocs[k], hitWords[k], hitKeys[k], offer: true);
+                        CollectOfKind(hitDocs[k], hitWords[k], hitRanks[k], offer: true, inOrder: true);
                     }
                 }
                 else
@@ -257,15 +299,7 @@ internal sealed class SearchPass : ICollector
         {
             System.Buffers.ArrayPool<int>.Shared.Return(hitDocs);
             System.Buffers.ArrayPool<ulong>.Shared.Return(hitWords);
-            System.Buffers.ArrayPool<long>.Shared.Return(hitKeys);
-        }
-    }
-
-    private static void Gather<T>(T[] source, int[] docs, T[] target, int count)
-    {
-        for (var k = 0; k < count; k++)
-        {
-            target[k] = source[docs[k]];
+            System.Buffers.ArrayPool<int>.Shared.Return(hitRanks);
         }
     }
 
@@ -288,7 +322,7 @@ internal sealed class SearchPass : ICollector
                 var offer = !skip && (!top.Full || ScoreKey(match.Bound(i, bits)) > top.WorstKey);
                 for (var last = k + System.Numerics.BitOperations.PopCount((ulong)bits); k < last; k++)
                 {
-                    CollectOfKind(hitDocs[k], hitWords[k], 0, offer);
+                    CollectOfKind(hitDocs[k], hitWords[k], 0, offer, inOrder: true);
                 }
             }
         }
@@ -304,16 +338,6 @@ internal sealed class SearchPass : ICollector
     /// <summary>Global document numbers of the hits from <paramref name="start"/>, best first.</summary>
     public int[] Hits(int start, int count) => top.Sorted().Skip(start).Take(count).ToArray();
 
-    /// <summary>Larger is better; ties go to the lower document number, as in Lucene's collectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long Key(int doc, long sortKey) => sort switch
-    {
-        SearchSort.Relevance => scored ? ScoreKey(text is { } match ? match.Score(doc) : scorer!.GetScore()) : 0,
-        // Items without a price hold long.MaxValue in "price" and long.MinValue in "price_desc": last either way.
-        SearchSort.PriceAsc => -sortKey,
-        _ => sortKey,
-    };
-
     /// <summary>A float's order as a long (negative scores, which TF-IDF does not produce, still order correctly).</summary>
     private static long ScoreKey(float score)
     {
@@ -324,7 +348,7 @@ internal sealed class SearchPass : ICollector
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Count(int slot, ulong word)
     {
-        var b = (int)(word >> (slot * 8)) & 0xFF;
+        var b = (int)(word >> shifts[slot]) & masks[slot];
         if (!multi[slot])
         {
             counts[(slot << 8) | b]++;
@@ -348,6 +372,33 @@ internal sealed class SearchPass : ICollector
 
         for (var slot = 0; slot < facets.Dims.Length; slot++)
         {
+            var from = (facets.Shifts[slot] >> 3) << 8;
+            var inner = facets.Shifts[slot] & 7;
+            var mask = facets.Masks[slot];
+            for (var b = 0; b < 256; b++)
+            {
+                var count = byteCounts[from | b];
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                var value = (b >> inner) & mask;
+                if (!facets.Multi[slot])
+                {
+                    counts[(slot << 8) | value] += count;
+                    continue;
+                }
+
+                for (; value != 0; value &= value - 1)
+                {
+                    counts[(slot << 8) | System.Numerics.BitOperations.TrailingZeroCount(value)] += count;
+                }
+            }
+        }
+
+        for (var slot = 0; slot < facets.Dims.Length; slot++)
+        {
             var labels = facets.Labels[slot];
             var total = totals[facets.Dims[slot]];
             for (var ord = 0; ord < labels.Length; ord++)
@@ -361,6 +412,7 @@ internal sealed class SearchPass : ICollector
         }
 
         Array.Clear(counts);
+        Array.Clear(byteCounts);
 
         segment = null;
     }
@@ -370,6 +422,8 @@ internal sealed class SearchPass : ICollector
     {
         private readonly ulong[] accepted = new ulong[4];
         private bool multi;
+        private int shift;
+        private int mask;
 
         public int Slot => slot;
 
@@ -377,6 +431,8 @@ internal sealed class SearchPass : ICollector
         {
             Array.Clear(accepted);
             multi = segment.Multi[slot];
+            shift = segment.Shifts[slot];
+            mask = segment.Masks[slot];
             var labels = segment.Labels[slot];
             foreach (var value in values)
             {
@@ -392,8 +448,8 @@ internal sealed class SearchPass : ICollector
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Accepts(ulong word)
         {
-            var b = (int)(word >> (slot * 8)) & 0xFF;
-            // Single-valued: the ord's bit (None = 255 is never accepted). Multi-valued: any of the document's values.
+            var b = (int)(word >> shift) & mask;
+            // Single-valued: the ord's bit (None, all ones, is never an accepted ord). Multi-valued: any of the document's values.
             return multi ? (b & (int)accepted[0]) != 0 : ((accepted[b >> 6] >> (b & 63)) & 1) != 0;
         }
 
@@ -536,17 +592,80 @@ internal sealed class PooledBits(int maxDoc) : IDisposable
 }
 
 /// <summary>
-/// One segment's facet values, one byte per dimension in a 64-bit word per document: the value's ord, or for a
-/// multi-valued dimension with up to 8 values (a listing's transaction modes, an expert's fields) a bit mask — so
-/// filtering and counting a document cost one memory read for all dimensions. Decoded once per segment core
-/// (segments are immutable).
+/// One segment's facet values packed into one word per document: per dimension a bit field holding the value's ord
+/// (all ones: none) or, for a multi-valued dimension with up to 8 values (a listing's transaction modes, an expert's
+/// fields), a bit mask — so filtering and counting a document cost one memory read for all dimensions. The fields are
+/// as narrow as the segment's values allow, so the seven dimensions fit 32 bits (4 MB per million documents instead
+/// of 8: a search reads the words of its hits at scattered places, and a smaller array stays in cache more often);
+/// a segment whose fields need more gets 64-bit words. Decoded once per segment core (segments are immutable).
 /// </summary>
-internal sealed record SegmentFacets(ulong[] Packed, string[] Dims, bool[] Multi, string[][] Labels)
+internal sealed class SegmentFacets
 {
-    public const int None = 0xFF;
-
     // Lazy: concurrent first searches on a new segment wait for one decoding instead of each doing it.
     private static readonly ConditionalWeakTable<object, Lazy<SegmentFacets>> Cache = [];
+
+    private readonly uint[]? narrow;
+    private readonly ulong[]? wide;
+
+    private SegmentFacets(ulong[] words, int bits, string[] dims, bool[] multi, int[] shifts, int[] masks, string[][] labels)
+    {
+        if (bits <= 32)
+        {
+            narrow = new uint[words.Length];
+            for (var doc = 0; doc < words.Length; doc++)
+            {
+                narrow[doc] = (uint)words[doc];
+            }
+        }
+        else
+        {
+            wide = words;
+        }
+
+        Dims = dims;
+        Multi = multi;
+        Shifts = shifts;
+        Masks = masks;
+        Labels = labels;
+    }
+
+    public string[] Dims { get; }
+
+    public bool[] Multi { get; }
+
+    /// <summary>Per dimension, where its field starts in the word and its width as a mask (at most 8 bits).</summary>
+    public int[] Shifts { get; }
+
+    public int[] Masks { get; }
+
+    /// <summary>Per dimension, the value of each ord.</summary>
+    public string[][] Labels { get; }
+
+    /// <summary>Bytes held per document (4 or 8).</summary>
+    public int WordBytes => narrow is null ? 8 : 4;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Word(int doc) => narrow is { } n ? n[doc] : wide![doc];
+
+    /// <summary>The words of <paramref name="count"/> documents, in a loop that does nothing else (see SearchPass.Visit).</summary>
+    public void Gather(int[] docs, ulong[] target, int count)
+    {
+        if (narrow is { } n)
+        {
+            for (var k = 0; k < count; k++)
+            {
+                target[k] = n[docs[k]];
+            }
+
+            return;
+        }
+
+        var w = wide!;
+        for (var k = 0; k < count; k++)
+        {
+            target[k] = w[docs[k]];
+        }
+    }
 
     public static SegmentFacets Of(AtomicReader reader) =>
         Cache.GetValue(reader.CoreCacheKey, _ => new Lazy<SegmentFacets>(() => Load(reader))).Value;
@@ -556,56 +675,80 @@ internal sealed record SegmentFacets(ulong[] Packed, string[] Dims, bool[] Multi
         var dims = IndexFields.Dimensions;
         if (dims.Length > 8)
         {
-            throw new InvalidOperationException("At most 8 facet dimensions fit in one word per document.");
+            throw new InvalidOperationException("At most 8 facet dimensions of up to 8 bits fit in one word per document.");
         }
 
-        var packed = new ulong[reader.MaxDoc];
-        Array.Fill(packed, ulong.MaxValue);
         var multi = new bool[dims.Length];
         var labels = new string[dims.Length][];
+        var shifts = new int[dims.Length];
+        var masks = new int[dims.Length];
+        var sources = new SortedSetDocValues?[dims.Length];
+        var widths = new int[dims.Length];
         for (var slot = 0; slot < dims.Length; slot++)
         {
             labels[slot] = [];
-            var values = reader.GetSortedSetDocValues(dims[slot]);
-            if (values is null)
+            var values = sources[slot] = reader.GetSortedSetDocValues(dims[slot]);
+            if (values is not null)
             {
-                continue;
-            }
-
-            labels[slot] = new string[values.ValueCount];
-            var term = new BytesRef();
-            for (var ord = 0; ord < labels[slot].Length; ord++)
-            {
-                values.LookupOrd(ord, term);
-                labels[slot][ord] = term.Utf8ToString();
-            }
-
-            for (var doc = 0; doc < reader.MaxDoc && !multi[slot]; doc++)
-            {
-                values.SetDocument(doc);
-                multi[slot] = values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS && values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS;
-            }
-
-            if ((multi[slot] && labels[slot].Length > 8) || (!multi[slot] && labels[slot].Length >= None))
-            {
-                throw new InvalidOperationException($"Facet dimension {dims[slot]} has too many values ({labels[slot].Length}) for one byte.");
-            }
-
-            var shift = slot * 8;
-            for (var doc = 0; doc < reader.MaxDoc; doc++)
-            {
-                values.SetDocument(doc);
-                ulong b = multi[slot] ? 0UL : None;
-                long ord;
-                while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                labels[slot] = new string[values.ValueCount];
+                var term = new BytesRef();
+                for (var ord = 0; ord < labels[slot].Length; ord++)
                 {
-                    b = multi[slot] ? b | (1UL << (int)ord) : (ulong)ord;
+                    values.LookupOrd(ord, term);
+                    labels[slot][ord] = term.Utf8ToString();
                 }
 
-                packed[doc] = (packed[doc] & ~(0xFFUL << shift)) | (b << shift);
+                for (var doc = 0; doc < reader.MaxDoc && !multi[slot]; doc++)
+                {
+                    values.SetDocument(doc);
+                    multi[slot] = values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS && values.NextOrd() != SortedSetDocValues.NO_MORE_ORDS;
+                }
+            }
+
+            // A mask needs a bit per value; an ord needs room for every ord plus the all-ones "none".
+            var width = multi[slot] ? labels[slot].Length : Math.Max(1, 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)labels[slot].Length));
+            if (width > 8)
+            {
+                throw new InvalidOperationException($"Facet dimension {dims[slot]} has too many values ({labels[slot].Length}) for 8 bits.");
+            }
+
+            widths[slot] = width;
+            masks[slot] = (1 << width) - 1;
+        }
+
+        // Fields placed so that none crosses a byte (first fit, widest first): the search counts hits per byte.
+        var used = new int[8];
+        foreach (var slot in Enumerable.Range(0, dims.Length).OrderByDescending(s => widths[s]).ThenBy(s => s))
+        {
+            var b = Array.FindIndex(used, u => u + widths[slot] <= 8);
+            shifts[slot] = (b * 8) + used[b];
+            used[b] += widths[slot];
+        }
+
+        var bits = used.Count(u => u > 0) * 8;
+
+        var words = new ulong[reader.MaxDoc];
+        for (var slot = 0; slot < dims.Length; slot++)
+        {
+            var none = multi[slot] ? 0UL : (ulong)masks[slot];
+            var values = sources[slot];
+            for (var doc = 0; doc < reader.MaxDoc; doc++)
+            {
+                var b = none;
+                if (values is not null)
+                {
+                    values.SetDocument(doc);
+                    long ord;
+                    while ((ord = values.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+                    {
+                        b = multi[slot] ? b | (1UL << (int)ord) : (ulong)ord;
+                    }
+                }
+
+                words[doc] |= b << shifts[slot];
             }
         }
 
-        return new SegmentFacets(packed, dims, multi, labels);
+        return new SegmentFacets(words, bits, dims, multi, shifts, masks, labels);
     }
 }

@@ -161,11 +161,15 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
         var terms = HighlightTerms(request.Text);
         var shown = pass.Hits((request.Page - 1) * request.PageSize, request.PageSize);
         var hits = new List<SearchHit>(shown.Length);
+        var leaves = searcher.IndexReader.Leaves;
+        var bytes = new BytesRef();
         foreach (var doc in shown)
         {
-            var stored = new StoredHit();
-            searcher.Doc(doc, stored);
-            hits.Add(stored.ToHit(terms));
+            var leaf = leaves[ReaderUtil.SubIndex(doc, leaves)];
+            var cards = leaf.AtomicReader.GetBinaryDocValues(IndexFields.Card)
+                ?? throw new InvalidOperationException("The search index predates result cards in doc values; it is rebuilt on start.");
+            cards.Get(doc - leaf.DocBase, bytes);
+            hits.Add(ToHit(IndexedCard.Decode(bytes), terms));
         }
 
         var tabs = new Dictionary<SearchTab, int>();
@@ -273,67 +277,19 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     private static HashSet<string> HighlightTerms(string text) =>
         string.IsNullOrWhiteSpace(text) ? [] : SearchIndex.QueryAnalyzer.Tokens(text).Select(t => t.Term).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The stored fields of one hit, read straight into fields instead of a Lucene Document.</summary>
-    private sealed class StoredHit : StoredFieldVisitor
-    {
-        private string? kind;
-        private string? id;
-        private string? title;
-        private string? tags;
-        private string? snippet;
-        private string? data;
-
-        public override Status NeedsField(FieldInfo fieldInfo) => Status.YES;
-
-        public override void StringField(FieldInfo fieldInfo, string value)
-        {
-            switch (fieldInfo.Name)
-            {
-                case IndexFields.Kind: kind = value; break;
-                case IndexFields.Id: id = value; break;
-                case IndexFields.Title: title = value; break;
-                case IndexFields.Tags: tags = value; break;
-                case IndexFields.Snippet: snippet = value; break;
-                case IndexFields.Data: data = value; break;
-                default: break;
-            }
-        }
-
-        public SearchHit ToHit(HashSet<string> terms)
-        {
-            var data = JsonSerializer.Deserialize(this.data ?? "{}", HitDataJson.Default.HitData)!;
-            var title = this.title ?? "";
-            return new SearchHit(Guid.Parse(id!), kind!, title, Highlight(title, terms, int.MaxValue), Highlight(snippet ?? "", terms, 160), tags ?? "", data);
-        }
-    }
+    private static SearchHit ToHit(IndexedCard card, HashSet<string> terms) =>
+        new(card.Id, card.Kind, card.Title, Highlight(card.Title, terms, int.MaxValue), Highlight(card.Snippet, terms, 160), card.Tags, card.Data);
 
     /// <summary>
     /// HTML-encodes the text and wraps matched terms in &lt;mark&gt;: the only markup in the result is ours. Long text is
     /// cut to a window around the first match.
     /// </summary>
-    public static string Highlight(string source, IReadOnlySet<string> terms, int maxLength)
+    public static string Highlight(string source, HashSet<string> terms, int maxLength)
     {
-        var ranges = new List<(int Start, int End)>();
-        if (terms.Count > 0)
-        {
-            // Bigrams are enough unless a query term is a single character ("锂"), which only the index analyzer emits
-            // inside longer words; the query analyzer makes about half as many tokens.
-            var analyzer = terms.Any(t => t.Length == 1) ? SearchIndex.IndexAnalyzer : SearchIndex.QueryAnalyzer;
-            foreach (var (term, start, end) in analyzer.Tokens(source))
-            {
-                if (terms.Contains(term) && end <= source.Length)
-                {
-                    if (ranges.Count > 0 && start <= ranges[^1].End)
-                    {
-                        ranges[^1] = (ranges[^1].Start, Math.Max(end, ranges[^1].End));
-                    }
-                    else
-                    {
-                        ranges.Add((start, end));
-                    }
-                }
-            }
-        }
+        // Bigrams are enough unless a query term is a single character ("锂"), which only the index analyzer emits
+        // inside longer words; the query analyzer makes about half as many tokens.
+        var analyzer = terms.Any(t => t.Length == 1) ? SearchIndex.IndexAnalyzer : SearchIndex.QueryAnalyzer;
+        var ranges = analyzer.Matches(source, terms);
 
         var from = 0;
         var to = source.Length;
