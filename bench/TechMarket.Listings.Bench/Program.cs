@@ -158,11 +158,13 @@ static Microsoft.Extensions.Localization.StringLocalizer<TechMarket.Listings.Lis
         Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Localization.LocalizationOptions { ResourcesPath = "Resources" }),
         Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
 
-// Uncached, as the goal is measured; DENSE_MB=0 also turns the decoded dense postings off (the "dense off" figures).
+// Uncached, as the goal is measured; DENSE_MB=0 also turns the decoded dense postings off (the "dense off" figures),
+// FACETS=PerMatch|BitSets fixes how facets are counted (default Auto).
 static SearchOptions Uncached() => new()
 {
     ResultCacheEntries = 0,
     DensePostingsMegabytes = Environment.GetEnvironmentVariable("DENSE_MB") is { } mb ? int.Parse(mb, CultureInfo.InvariantCulture) : new SearchOptions().DensePostingsMegabytes,
+    FacetCounting = Enum.Parse<FacetCounting>(Environment.GetEnvironmentVariable("FACETS") ?? nameof(FacetCounting.Auto)),
 };
 
 static SearchRequest Parse(SearchService search, string url)

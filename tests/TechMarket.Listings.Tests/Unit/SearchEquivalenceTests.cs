@@ -15,9 +15,9 @@ namespace TechMarket.Listings.Tests.Unit;
 /// TextMatcher). Here every result is compared with plain Lucene on a generated index of several segments with
 /// deleted documents: the same total, the same hits in the same order (Lucene's TF-IDF scores, its tie-breaking by
 /// document), and the same facet counts, computed the straightforward way (one search per filtered dimension). Each
-/// request runs with the decoded dense postings on (most terms of this small index are in more than 1/64 of a
+/// request runs with the decoded dense postings on (most terms of this small index are in more than 1/256 of a
 /// segment; bigrams across words, e.g. 能系 in 储能系统, are not, so clauses mix both), with a budget so small that
-/// terms evict each other, and off.
+/// terms evict each other, and off; and with the facets counted match by match, from bit sets, and either (Auto).
 /// </summary>
 public sealed class SearchEquivalenceTests : IDisposable
 {
@@ -26,6 +26,8 @@ public sealed class SearchEquivalenceTests : IDisposable
     private readonly SearchService search;
     private readonly SearchService evicting;
     private readonly SearchService postingsOnly;
+    private readonly SearchService perMatch;
+    private readonly SearchService bitSets;
 
     public SearchEquivalenceTests()
     {
@@ -34,6 +36,8 @@ public sealed class SearchEquivalenceTests : IDisposable
         search = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0 });
         evicting = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0, DensePostingsBytes = 1_000 });
         postingsOnly = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0, DensePostingsMegabytes = 0 });
+        perMatch = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0, FacetCounting = FacetCounting.PerMatch });
+        bitSets = new SearchService(index, localizer, new SearchOptions { ResultCacheEntries = 0, FacetCounting = FacetCounting.BitSets, DensePostingsMegabytes = 0 });
         var r = new Randomizer(42);
         var fields = Enum.GetValues<TechField>();
         var provinces = Regions.Provinces.Take(31).ToArray();
@@ -120,7 +124,7 @@ public sealed class SearchEquivalenceTests : IDisposable
         {
             var request = search.Parse(new SearchParameters(q, null, type, mode, field, region, null, null, null, sort, page, size), new FieldErrors())!;
             var expected = index.Search(searcher => Reference(searcher, request));
-            foreach (var service in new[] { search, evicting, postingsOnly })
+            foreach (var service in new[] { search, evicting, postingsOnly, perMatch, bitSets })
             {
                 var actual = service.Search(request);
                 Assert.Equal(expected.Total, actual.Total);

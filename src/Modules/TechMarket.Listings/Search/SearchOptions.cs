@@ -28,12 +28,26 @@ public sealed class SearchOptions
     public int ResultCacheEntries { get; set; } = 4096;
 
     /// <summary>
-    /// Memory for the decoded postings of dense terms (in more than 1/64 of a segment's documents), per node; least
+    /// Memory for the decoded postings of dense terms (in more than 1/256 of a segment's documents), per node; least
     /// recently used terms are dropped first, and a segment's are released with it. 0 reads every term's postings from
     /// the index on every search (the benchmark's "dense off" run: --Search:DensePostingsMegabytes=0).
     /// </summary>
     public int DensePostingsMegabytes { get; set; } = 256;
 
+    /// <summary>
+    /// How a search counts its facets: document by document (cheap for few matches), from bit sets per value (cheap for
+    /// many), or (Auto) whichever costs less for the matches at hand. The same counts either way; the benchmark and the
+    /// tests compare them.
+    /// </summary>
+    public FacetCounting FacetCounting { get; set; } = FacetCounting.Auto;
+
     /// <summary>Tests: a budget in bytes instead of megabytes, small enough to make terms evict each other.</summary>
     internal long? DensePostingsBytes { get; set; }
+}
+
+public enum FacetCounting
+{
+    Auto,
+    PerMatch,
+    BitSets,
 }

@@ -33,6 +33,11 @@ internal sealed class SearchPass : ICollector
     // from its byte's counters at the end of the segment (Flush).
     private readonly int[] byteCounts = new int[8 * 256];
     private bool narrow;
+    private readonly FacetCounting counting;
+
+    // The segment's total and facets are already counted from bit sets (CountByBits): the documents visited are the
+    // hits, only to be ranked.
+    private bool counted;
     private readonly string kind;
     private SegmentFacets? segment;
     private FixedBitSet? ofKind;
@@ -40,16 +45,17 @@ internal sealed class SearchPass : ICollector
     private int[] shifts = [];
     private int[] masks = [];
     private SortKeys? sortKeys;
-    private int aboveWorst;
-    private long aboveWorstOf;
-    private bool aboveWorstKnown;
+    // Ranks below this cannot beat the worst kept hit. Refreshed only when a hit at or above it turns out not to (the
+    // worst kept key only grows), so a search does a handful of binary searches, not one per hit.
+    private int atLeastWorst;
     private Scorer? scorer;
     private TextMatcher.SegmentMatch? text;
     private int docBase;
 
     /// <param name="scored">False when there is no text: every document then has the same score.</param>
-    public SearchPass(string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, SearchSort sort, bool scored, int want)
+    public SearchPass(string kind, IReadOnlyDictionary<string, IReadOnlyList<string>> filters, SearchSort sort, bool scored, int want, FacetCounting counting = FacetCounting.Auto)
     {
+        this.counting = counting;
         this.kind = kind;
         this.filters = filters.Where(f => f.Value.Count > 0).Select(f => new Filter(f.Key, Array.IndexOf(IndexFields.Dimensions, f.Key), f.Value)).ToArray();
         if (this.filters.Any(f => f.Slot < 0))
@@ -89,7 +95,8 @@ internal sealed class SearchPass : ICollector
             SearchSort.PriceDesc => SortKeys.Of(reader, IndexFields.PriceDescending, ascending: false),
             _ => null,
         };
-        aboveWorstKnown = false;
+        atLeastWorst = 0;
+        counted = false;
         foreach (var filter in filters)
         {
             filter.Bind(segment);
@@ -103,18 +110,41 @@ internal sealed class SearchPass : ICollector
             return;
         }
 
-        CollectOfKind(doc, segment!.Word(doc), sortKeys?.Ranks[doc] ?? 0, offer: true, inOrder: false);
+        CollectOfKind(doc, segment!.Word(doc), sortKeys?.Ranks[doc] ?? 0, offer: true);
     }
 
     /// <param name="word">The document's facet word.</param>
     /// <param name="rank">The rank of the document's sort key when sorting by a field (date, price).</param>
     /// <param name="offer">False when the document cannot be among the top hits (its block's score bound is too low).</param>
-    /// <param name="inOrder">
-    /// Documents come in increasing order, so one that ties with the worst kept hit loses: it is enough to compare
-    /// ranks with the first rank above the worst kept key.
-    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CollectOfKind(int doc, ulong word, int rank, bool offer, bool inOrder)
+    private void CollectOfKind(int doc, ulong word, int rank, bool offer)
+    {
+        if ((!counted && !Count(word)) || !offer)
+        {
+            return;
+        }
+
+        if (sortKeys is not { } sorted)
+        {
+            top.Offer(scored ? ScoreKey(text is { } match ? match.Score(doc) : scorer!.GetScore()) : 0, docBase + doc);
+        }
+        else if (rank >= atLeastWorst)
+        {
+            var key = sorted.Keys[rank];
+            if (top.Full && key < top.WorstKey)
+            {
+                atLeastWorst = sorted.RankAtLeast(top.WorstKey);
+            }
+            else
+            {
+                top.Offer(key, docBase + doc);
+            }
+        }
+    }
+
+    /// <summary>Filters and counts one match by its facet word; false when it is not a hit (a filter rejects it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Count(ulong word)
     {
         var missed = -1;
         for (var k = 0; k < filters.Length; k++)
@@ -123,7 +153,7 @@ internal sealed class SearchPass : ICollector
             {
                 if (missed >= 0)
                 {
-                    return;
+                    return false;
                 }
 
                 missed = k;
@@ -133,7 +163,7 @@ internal sealed class SearchPass : ICollector
         if (missed >= 0)
         {
             Count(filters[missed].Slot, word);
-            return;
+            return false;
         }
 
         Total++;
@@ -150,32 +180,7 @@ internal sealed class SearchPass : ICollector
             c[1792 | (int)(word >> 56)]++;
         }
 
-        if (!offer)
-        {
-            return;
-        }
-
-        if (sortKeys is not { } sorted)
-        {
-            top.Offer(scored ? ScoreKey(text is { } match ? match.Score(doc) : scorer!.GetScore()) : 0, docBase + doc);
-        }
-        else if (!inOrder || !top.Full || rank >= AboveWorst(sorted))
-        {
-            top.Offer(sorted.Keys[rank], docBase + doc);
-        }
-    }
-
-    /// <summary>The first rank of this segment above the worst kept hit's key, recomputed when that key changes.</summary>
-    private int AboveWorst(SortKeys sorted)
-    {
-        if (!aboveWorstKnown || aboveWorstOf != top.WorstKey)
-        {
-            aboveWorstOf = top.WorstKey;
-            aboveWorst = sorted.RankAbove(aboveWorstOf);
-            aboveWorstKnown = true;
-        }
-
-        return aboveWorst;
+        return true;
     }
 
     /// <summary>The documents matching the text, segment by segment, among the live documents of the kind.</summary>
@@ -192,7 +197,7 @@ internal sealed class SearchPass : ICollector
                 continue;
             }
 
-            Visit(text.Matches, sort == SearchSort.Relevance && text.CanBound ? text : null);
+            Visit(Counted(context.AtomicReader, text.Matches, pool), sort == SearchSort.Relevance && text.CanBound ? text : null);
 
             text = null;
         }
@@ -210,7 +215,12 @@ internal sealed class SearchPass : ICollector
             using var candidates = new PooledBits(context.AtomicReader.MaxDoc);
             var reader = context.AtomicReader;
             FixedBitSet visit;
-            if (filters.Length <= 1)
+            if (counting != FacetCounting.PerMatch)
+            {
+                // Every document of the kind is a match: counting from bit sets is always the cheaper way.
+                visit = CountByBits(reader, ofKind!, candidates);
+            }
+            else if (filters.Length <= 1)
             {
                 visit = ofKind!;
             }
@@ -256,10 +266,15 @@ internal sealed class SearchPass : ICollector
         var hitDocs = System.Buffers.ArrayPool<int>.Shared.Rent(ChunkWords * 64);
         var hitWords = System.Buffers.ArrayPool<ulong>.Shared.Rent(ChunkWords * 64);
         var hitRanks = System.Buffers.ArrayPool<int>.Shared.Rent(ChunkWords * 64);
+        // Documents are added as they are published, so for "newest" the last ones are the best: visited from the end,
+        // the top hits fill with them and later (older) hits fail one comparison instead of each entering the heap.
+        var backwards = bounded is null && sort == SearchSort.Newest;
+        var chunks = (count + ChunkWords - 1) / ChunkWords;
         try
         {
-            for (var from = 0; from < count; from += ChunkWords)
+            for (var chunk = 0; chunk < chunks; chunk++)
             {
+                var from = (backwards ? chunks - 1 - chunk : chunk) * ChunkWords;
                 var to = Math.Min(count, from + ChunkWords);
                 var n = 0;
                 for (var i = from; i < to; i++)
@@ -272,7 +287,11 @@ internal sealed class SearchPass : ICollector
                     }
                 }
 
-                segment!.Gather(hitDocs, hitWords, n);
+                if (!counted)
+                {
+                    segment!.Gather(hitDocs, hitWords, n);
+                }
+
                 if (sortKeys is { } sorted)
                 {
                     var ranks = sorted.Ranks;
@@ -282,11 +301,18 @@ internal sealed class SearchPass : ICollector
                     }
                 }
 
-                if (bounded is null)
+                if (backwards)
+                {
+                    for (var k = n - 1; k >= 0; k--)
+                    {
+                        CollectOfKind(hitDocs[k], hitWords[k], hitRanks[k], offer: true);
+                    }
+                }
+                else if (bounded is null)
                 {
                     for (var k = 0; k < n; k++)
                     {
-                        CollectOfKind(hitDocs[k], hitWords[k], hitRanks[k], offer: true, inOrder: true);
+                        CollectOfKind(hitDocs[k], hitWords[k], hitRanks[k], offer: true);
                     }
                 }
                 else
@@ -320,12 +346,88 @@ internal sealed class SearchPass : ICollector
                 }
 
                 var offer = !skip && (!top.Full || ScoreKey(match.Bound(i, bits)) > top.WorstKey);
-                for (var last = k + System.Numerics.BitOperations.PopCount((ulong)bits); k < last; k++)
+                var last = k + System.Numerics.BitOperations.PopCount((ulong)bits);
+                if (!offer && counted)
                 {
-                    CollectOfKind(hitDocs[k], hitWords[k], 0, offer, inOrder: true);
+                    k = last;
+                    continue;
+                }
+
+                for (; k < last; k++)
+                {
+                    CollectOfKind(hitDocs[k], hitWords[k], 0, offer);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The documents to visit for one segment's matches: all of them, to be filtered and counted one by one; or, when
+    /// counting from bit sets is cheaper (many matches), only the hits, counted already.
+    /// </summary>
+    private FixedBitSet Counted(AtomicReader reader, FixedBitSet matches, PooledBits pool)
+    {
+        if (counting == FacetCounting.PerMatch)
+        {
+            return matches;
+        }
+
+        // Measured at 1M documents: per match, a facet word read at a scattered place and a few counters, 25–30 ns; per
+        // value and word of the segment, an AND and a population count streamed from memory (125 KB per value), about
+        // 1 ns. Bit sets also spare a relevance search the matches whose blocks cannot reach the top hits.
+        var words = FixedBitSet.Bits2words(reader.MaxDoc);
+        var values = segment!.Labels.Sum(l => l.Length) + filters.Length;
+        if (counting == FacetCounting.Auto && BitWords.Count(matches.GetBits(), words) * 32L < (long)values * words)
+        {
+            return matches;
+        }
+
+        return CountByBits(reader, matches, pool);
+    }
+
+    /// <summary>
+    /// Counts the segment's total and facets from bit sets instead of match by match: per dimension and value, the
+    /// population count of (the matches passing every other dimension's filter) AND (the value's documents) — exactly
+    /// the per-match counts, including the drill-sideways ones. Returns the hits (matches passing every filter).
+    /// </summary>
+    private FixedBitSet CountByBits(AtomicReader reader, FixedBitSet matches, PooledBits pool)
+    {
+        var words = FixedBitSet.Bits2words(reader.MaxDoc);
+        var passes = filters.Select(f => f.Matching(reader, pool)).ToArray();
+        var hits = pool.Copy(matches);
+        foreach (var pass in passes)
+        {
+            BitWords.And(hits.GetBits(), pass.GetBits());
+        }
+
+        Total += BitWords.Count(hits.GetBits(), words);
+        var facets = segment!;
+        for (var slot = 0; slot < facets.Dims.Length; slot++)
+        {
+            var basis = hits;
+            var own = Array.FindIndex(filters, f => f.Slot == slot);
+            if (own >= 0)
+            {
+                basis = pool.Copy(matches);
+                for (var k = 0; k < passes.Length; k++)
+                {
+                    if (k != own)
+                    {
+                        BitWords.And(basis.GetBits(), passes[k].GetBits());
+                    }
+                }
+            }
+
+            var labels = facets.Labels[slot];
+            for (var ord = 0; ord < labels.Length; ord++)
+            {
+                var values = ExactFilter.Bits(reader, new Term(facets.Dims[slot], labels[ord]));
+                counts[(slot << 8) | ord] += BitWords.AndCount(basis.GetBits(), values.GetBits(), words);
+            }
+        }
+
+        counted = true;
+        return hits;
     }
 
     /// <summary>The facet counts; call once, after the pass.</summary>

@@ -50,6 +50,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     public const int MaxPageSize = 50;
     public const int MaxResultWindow = 1000;
     private readonly SearchResultCache cache = new((options ?? new SearchOptions()).ResultCacheEntries);
+    private readonly FacetCounting counting = (options ?? new SearchOptions()).FacetCounting;
     private readonly DensePostings dense = new((options ?? new SearchOptions()) is var o && o.DensePostingsBytes is { } bytes ? bytes : o.DensePostingsMegabytes * 1024L * 1024L);
     private static readonly (string Field, float Boost)[] Boosts = [(IndexFields.Title, 4f), (IndexFields.Tags, 2f), (IndexFields.Body, 1f)];
 
@@ -141,7 +142,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     {
         var textQuery = TextQuery(request.Text);
         var kind = KindOf(request.Tab);
-        var pass = new SearchPass(kind, request.Filters, request.Sort, scored: textQuery is not null, want: request.Page * request.PageSize);
+        var pass = new SearchPass(kind, request.Filters, request.Sort, scored: textQuery is not null, want: request.Page * request.PageSize, counting);
         if (textQuery is null)
         {
             pass.CollectAll(searcher);

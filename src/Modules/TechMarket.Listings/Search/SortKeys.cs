@@ -15,11 +15,11 @@ internal sealed record SortKeys(int[] Ranks, long[] Keys)
 {
     private static readonly ConditionalWeakTable<object, Dictionary<(string, bool), SortKeys>> Cache = [];
 
-    /// <summary>The rank of the first key above <paramref name="key"/> (a document ranked lower cannot beat it).</summary>
-    public int RankAbove(long key)
+    /// <summary>The rank of the first key at or above <paramref name="key"/> (a document ranked lower cannot beat it).</summary>
+    public int RankAtLeast(long key)
     {
         var at = Array.BinarySearch(Keys, key);
-        return at >= 0 ? at + 1 : ~at;
+        return at >= 0 ? at : ~at;
     }
 
     /// <param name="ascending">Smaller values first: the key is the value's complement (order-reversing, no overflow).</param>

@@ -789,6 +789,41 @@ internal static class BitWords
         }
     }
 
+    /// <summary>The number of set bits among the first <paramref name="words"/> words.</summary>
+    public static int Count(long[] bits, int words)
+    {
+        var count = 0;
+        for (var i = 0; i < words; i++)
+        {
+            count += System.Numerics.BitOperations.PopCount((ulong)bits[i]);
+        }
+
+        return count;
+    }
+
+    /// <summary>The number of bits set in both, among the first <paramref name="words"/> words.</summary>
+    public static int AndCount(long[] a, long[] b, int words)
+    {
+        // Four sums: the population counts of consecutive words do not wait for each other.
+        int c0 = 0, c1 = 0, c2 = 0, c3 = 0, i = 0;
+        var x = a.AsSpan(0, words);
+        var y = b.AsSpan(0, words);
+        for (; i + 4 <= words; i += 4)
+        {
+            c0 += System.Numerics.BitOperations.PopCount((ulong)(x[i] & y[i]));
+            c1 += System.Numerics.BitOperations.PopCount((ulong)(x[i + 1] & y[i + 1]));
+            c2 += System.Numerics.BitOperations.PopCount((ulong)(x[i + 2] & y[i + 2]));
+            c3 += System.Numerics.BitOperations.PopCount((ulong)(x[i + 3] & y[i + 3]));
+        }
+
+        for (; i < words; i++)
+        {
+            c0 += System.Numerics.BitOperations.PopCount((ulong)(x[i] & y[i]));
+        }
+
+        return c0 + c1 + c2 + c3;
+    }
+
     /// <summary>The lowest set bit among the first <paramref name="words"/> words, or -1.</summary>
     public static int First(long[] bits, int words)
     {
