@@ -163,7 +163,20 @@ internal sealed class DenseTerm
         BlockNorm = blockNorm;
         SuperFreq = Blocks.Super(blockFreq);
         SuperNorm = Blocks.Super(blockNorm);
+        SuperRank = new int[(bits.Length / Blocks.PerSuper) + 1];
+        for (int i = 0, rank = 0; i < bits.Length; i++)
+        {
+            if (i % Blocks.PerSuper == 0)
+            {
+                SuperRank[i / Blocks.PerSuper] = rank;
+            }
+
+            rank += BitOperations.PopCount((ulong)bits[i]);
+        }
     }
+
+    /// <summary>Per 8 words of <see cref="Bits"/>: how many of the term's documents come before them.</summary>
+    public int[] SuperRank { get; }
 
     /// <summary>The same maxima per 8 blocks (512 documents): one bound that can rule out 8 blocks at once.</summary>
     public byte[] SuperFreq { get; }
@@ -183,7 +196,7 @@ internal sealed class DenseTerm
     /// <summary>The term's document frequency in the segment (deleted documents included), Lucene's cost.</summary>
     public int DocFreq { get; }
 
-    public static long SizeOf(int maxDoc, int docFreq) => (FixedBitSet.Bits2words(maxDoc) * 10L) + (FixedBitSet.Bits2words(maxDoc) / 4) + docFreq + 64;
+    public static long SizeOf(int maxDoc, int docFreq) => (FixedBitSet.Bits2words(maxDoc) * 10L) + (FixedBitSet.Bits2words(maxDoc) * 3 / 4) + docFreq + 64;
 
     public static DenseTerm Decode(DocsEnum docs, int maxDoc, int docFreq, byte[]? norms)
     {
@@ -238,6 +251,13 @@ internal sealed class DenseTerm
         {
             var bits = term.Bits;
             var target = doc >> 6;
+            if (target - word > Blocks.PerSuper)
+            {
+                // Far ahead (the scored documents of a relevance search are few and scattered): jump to its 8 words.
+                word = target & ~(Blocks.PerSuper - 1);
+                before = term.SuperRank[word / Blocks.PerSuper];
+            }
+
             while (word < target)
             {
                 before += BitOperations.PopCount((ulong)bits[word++]);

@@ -153,13 +153,37 @@ public sealed record IndexedCard(string Kind, Guid Id, string Title, string Tags
 
     public static IndexedCard Decode(BytesRef bytes)
     {
-        using var reader = new BinaryReader(new MemoryStream(bytes.Bytes, bytes.Offset, bytes.Length, writable: false), System.Text.Encoding.UTF8);
-        var kind = reader.ReadString();
-        var id = new Guid(reader.ReadBytes(16));
-        var title = reader.ReadString();
-        var tags = reader.ReadString();
-        var snippet = reader.ReadString();
-        var data = JsonSerializer.Deserialize(reader.ReadString(), HitDataJson.Default.HitData)!;
+        // Read in place, as BinaryWriter wrote it (7-bit encoded byte lengths, UTF-8): a BinaryReader per hit allocated
+        // its buffers every time.
+        var span = bytes.Bytes.AsSpan(bytes.Offset, bytes.Length);
+        var kind = ReadString(ref span);
+        var id = new Guid(span[..16]);
+        span = span[16..];
+        var title = ReadString(ref span);
+        var tags = ReadString(ref span);
+        var snippet = ReadString(ref span);
+        var data = JsonSerializer.Deserialize(ReadUtf8(ref span), HitDataJson.Default.HitData)!;
         return new IndexedCard(kind, id, title, tags, snippet, data);
+    }
+
+    private static string ReadString(ref Span<byte> span) => System.Text.Encoding.UTF8.GetString(ReadUtf8(ref span));
+
+    private static Span<byte> ReadUtf8(ref Span<byte> span)
+    {
+        var length = 0;
+        var at = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = span[at++];
+            length |= (b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                break;
+            }
+        }
+
+        var text = span.Slice(at, length);
+        span = span[(at + length)..];
+        return text;
     }
 }

@@ -78,7 +78,8 @@ internal sealed class TextMatcher
                 var single = clause.Terms.Length == 1;
                 // A one-term clause is a TermQuery carrying the boost; a longer one is a Boolean query carrying it.
                 var boost = single ? clause.Boost : 1f;
-                var stats = clause.Terms.Select(term => (Collection: searcher.CollectionStatistics(term.Field), Term: searcher.TermStatistics(term, TermContext.Build(searcher.TopReaderContext, term)))).ToArray();
+                clause.Contexts = clause.Terms.Select(term => TermContext.Build(searcher.TopReaderContext, term)).ToArray();
+                var stats = clause.Terms.Select((term, t) => (Collection: searcher.CollectionStatistics(term.Field), Term: searcher.TermStatistics(term, clause.Contexts[t]))).ToArray();
                 clause.Weights = stats.Select(s => similarity.ComputeWeight(boost, s.Collection, s.Term)).ToArray();
                 clause.Idfs = similarity is TFIDFSimilarity tfIdf && ComputesLikeDefault(tfIdf) ? stats.Select(s => tfIdf.IdfExplain(s.Collection, s.Term).Value).ToArray() : null;
                 if (single)
@@ -210,6 +211,9 @@ internal sealed class TextMatcher
         public float[] Values { get; set; } = [];
 
         public float[]? Idfs { get; set; }
+
+        /// <summary>Per term, where it is in each segment's terms dictionary (looked up once, for the statistics).</summary>
+        public TermContext[] Contexts { get; set; } = [];
     }
 
     /// <summary>
@@ -271,13 +275,18 @@ internal sealed class TextMatcher
             }
 
             var sources = new Source[clause.Terms.Length];
+            TermsEnum? termsEnum = null;
             for (var t = 0; t < clause.Terms.Length; t++)
             {
-                var termsEnum = terms.GetEnumerator();
-                if (!termsEnum.SeekExact(clause.Terms[t].Bytes))
+                // Positioned from the state found when the statistics were gathered: no second dictionary lookup. One
+                // enumerator serves the clause's terms (a postings enumerator does not depend on its position).
+                if (clause.Contexts[t].Get(context.Ord) is not { } state)
                 {
                     return null;
                 }
+
+                termsEnum ??= terms.GetEnumerator();
+                termsEnum.SeekExact(clause.Terms[t].Bytes, state);
 
                 // Lucene's cost of a term's postings is its document frequency (the same with or without deletions).
                 sources[t] = dense is not null && dense.IsDense(termsEnum.DocFreq, reader.MaxDoc)
