@@ -251,9 +251,9 @@ internal sealed class DenseTerm
         {
             var bits = term.Bits;
             var target = doc >> 6;
-            if (target - word > Blocks.PerSuper)
+            if (target < word || target - word > Blocks.PerSuper)
             {
-                // Far ahead (the scored documents of a relevance search are few and scattered): jump to its 8 words.
+                // Back or far ahead (a relevance search scores the best groups of documents first): jump to its 8 words.
                 word = target & ~(Blocks.PerSuper - 1);
                 before = term.SuperRank[word / Blocks.PerSuper];
             }

@@ -197,7 +197,22 @@ internal sealed class SearchPass : ICollector
                 continue;
             }
 
-            Visit(Counted(context.AtomicReader, text.Matches, pool), sort == SearchSort.Relevance && text.CanBound ? text : null);
+            var visit = Counted(context.AtomicReader, text.Matches, pool);
+            if (sort == SearchSort.Relevance && text.CanBound)
+            {
+                var hits = visit;
+                if (!counted)
+                {
+                    hits = pool.Rent();
+                    Visit(visit, hits);
+                }
+
+                BestFirst(text, hits);
+            }
+            else
+            {
+                Visit(visit, hitsOut: null);
+            }
 
             text = null;
         }
@@ -243,7 +258,7 @@ internal sealed class SearchPass : ICollector
                 }
             }
 
-            Visit(visit, bounded: null);
+            Visit(visit, hitsOut: null);
         }
     }
 
@@ -254,11 +269,8 @@ internal sealed class SearchPass : ICollector
     /// arrays of several megabytes; loaded one per document amid the counting, each cache miss was waited for in turn
     /// (that one load was about a third of a search), gathered in a tight loop the processor overlaps them.
     /// </summary>
-    /// <param name="bounded">
-    /// With relevance sorting: once the top hits are full, a block of 64 documents whose score bound cannot beat the
-    /// worst kept hit is counted without scoring (its documents all come later, so they lose a tie too).
-    /// </param>
-    private void Visit(FixedBitSet docs, TextMatcher.SegmentMatch? bounded)
+    /// <param name="hitsOut">Count only, and mark the hits here (their top is found best first, see <see cref="BestFirst"/>).</param>
+    private void Visit(FixedBitSet docs, FixedBitSet? hitsOut)
     {
         const int ChunkWords = 64;
         var words = docs.GetBits();
@@ -268,7 +280,7 @@ internal sealed class SearchPass : ICollector
         var hitRanks = System.Buffers.ArrayPool<int>.Shared.Rent(ChunkWords * 64);
         // Documents are added as they are published, so for "newest" the last ones are the best: visited from the end,
         // the top hits fill with them and later (older) hits fail one comparison instead of each entering the heap.
-        var backwards = bounded is null && sort == SearchSort.Newest;
+        var backwards = hitsOut is null && sort == SearchSort.Newest;
         var chunks = (count + ChunkWords - 1) / ChunkWords;
         try
         {
@@ -308,7 +320,7 @@ internal sealed class SearchPass : ICollector
                         CollectOfKind(hitDocs[k], hitWords[k], hitRanks[k], offer: true);
                     }
                 }
-                else if (bounded is null)
+                else if (hitsOut is null)
                 {
                     for (var k = 0; k < n; k++)
                     {
@@ -317,7 +329,14 @@ internal sealed class SearchPass : ICollector
                 }
                 else
                 {
-                    CollectBounded(bounded, words, from, to, hitDocs, hitWords);
+                    var marks = hitsOut.GetBits();
+                    for (var k = 0; k < n; k++)
+                    {
+                        if (Count(hitWords[k]))
+                        {
+                            marks[hitDocs[k] >> 6] |= 1L << (hitDocs[k] & 63);
+                        }
+                    }
                 }
             }
         }
@@ -329,37 +348,72 @@ internal sealed class SearchPass : ICollector
         }
     }
 
-    /// <summary>One chunk's gathered documents (those of words <paramref name="from"/> to <paramref name="to"/>), block by block.</summary>
-    private void CollectBounded(TextMatcher.SegmentMatch match, long[] words, int from, int to, int[] hitDocs, ulong[] hitWords)
+    /// <summary>
+    /// The top hits of a relevance search among one segment's hits, best first: groups of 512 documents are visited in
+    /// decreasing order of their score bound, so the top hits fill with the best documents at once, and the groups
+    /// whose bound cannot beat the worst kept hit — nearly all of them — are never scored. Within a group, a block of
+    /// 64 documents is skipped the same way. Bounds use the score's own float order (see TextMatcher), so the hits
+    /// are exactly Lucene's; an equal score beats the worst kept hit only from a lower document.
+    /// </summary>
+    private void BestFirst(TextMatcher.SegmentMatch match, FixedBitSet hits)
     {
-        var k = 0;
-        for (var super = from; super < to; super += Blocks.PerSuper)
+        var words = hits.GetBits();
+        var count = FixedBitSet.Bits2words(hits.Length);
+        var groups = (count + Blocks.PerSuper - 1) / Blocks.PerSuper;
+        var order = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(groups, 1));
+        try
         {
-            // First the bound of 8 blocks at once: where it cannot beat the worst kept hit, none of the 8 is scored.
-            var skip = top.Full && ScoreKey(match.SuperBound(super / Blocks.PerSuper)) <= top.WorstKey;
-            for (var i = super; i < Math.Min(to, super + Blocks.PerSuper); i++)
+            var n = 0;
+            for (var group = 0; group < groups; group++)
             {
-                var bits = words[i];
-                if (bits == 0)
+                var any = 0L;
+                for (var i = group * Blocks.PerSuper; i < Math.Min(count, (group + 1) * Blocks.PerSuper); i++)
                 {
-                    continue;
+                    any |= words[i];
                 }
 
-                var offer = !skip && (!top.Full || ScoreKey(match.Bound(i, bits)) > top.WorstKey);
-                var last = k + System.Numerics.BitOperations.PopCount((ulong)bits);
-                if (!offer && counted)
+                if (any != 0)
                 {
-                    k = last;
-                    continue;
+                    // Sorted ascending and read from the end: the bound's key in the high half, then the lower group first.
+                    order[n++] = (ScoreKey(match.SuperBound(group)) << 32) | (uint)(int.MaxValue - group);
+                }
+            }
+
+            Array.Sort(order, 0, n);
+            for (var k = n - 1; k >= 0; k--)
+            {
+                var group = int.MaxValue - (int)(order[k] & 0xFFFFFFFF);
+                if (!CanBeat(order[k] >> 32, group * Blocks.PerSuper * 64))
+                {
+                    // Every later group has a lower bound, or the same bound and later documents.
+                    break;
                 }
 
-                for (; k < last; k++)
+                for (var i = group * Blocks.PerSuper; i < Math.Min(count, (group + 1) * Blocks.PerSuper); i++)
                 {
-                    CollectOfKind(hitDocs[k], hitWords[k], 0, offer);
+                    var bits = words[i];
+                    if (bits == 0 || !CanBeat(ScoreKey(match.Bound(i, bits)), i << 6))
+                    {
+                        continue;
+                    }
+
+                    for (; bits != 0; bits &= bits - 1)
+                    {
+                        var doc = (i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                        top.Offer(ScoreKey(match.Score(doc)), docBase + doc);
+                    }
                 }
             }
         }
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(order);
+        }
     }
+
+    /// <summary>Whether a document from <paramref name="firstDoc"/> on with a score key up to <paramref name="key"/> could enter the top hits.</summary>
+    private bool CanBeat(long key, int firstDoc) =>
+        !top.Full || key > top.WorstKey || (key == top.WorstKey && docBase + firstDoc < top.WorstDoc);
 
     /// <summary>
     /// The documents to visit for one segment's matches: all of them, to be filtered and counted one by one; or, when
@@ -585,6 +639,9 @@ internal sealed class SearchPass : ICollector
 
         /// <summary>The key of the worst kept hit; meaningful when <see cref="Full"/>.</summary>
         public long WorstKey => keys[0];
+
+        /// <summary>The document of the worst kept hit; meaningful when <see cref="Full"/>.</summary>
+        public int WorstDoc => docs[0];
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Offer(long key, int doc)

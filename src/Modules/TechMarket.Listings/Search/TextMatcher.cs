@@ -630,7 +630,7 @@ internal sealed class TextMatcher
             public float Bound(FieldList list, int t) => list.BoundSuper(t, super);
         }
 
-        /// <summary>The score of a matching document; call in increasing document order.</summary>
+        /// <summary>The score of a matching document (fastest in increasing document order).</summary>
         public float Score(int doc)
         {
             var sum = 0f;
@@ -666,6 +666,13 @@ internal sealed class TextMatcher
                     var docs = list.Docs;
                     var at = list.At;
                     var count = list.Count;
+                    if ((at > 0 && docs[at - 1] >= doc) || (at < count && docs[at] < doc - 64))
+                    {
+                        // Back, or far ahead: the best-first search scores groups out of order.
+                        at = Array.BinarySearch(docs, 0, count, doc);
+                        at = at < 0 ? ~at : at;
+                    }
+
                     while (at < count && docs[at] < doc)
                     {
                         at++;
