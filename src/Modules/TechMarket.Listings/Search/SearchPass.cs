@@ -48,6 +48,7 @@ internal sealed class SearchPass : ICollector
     // Ranks below this cannot beat the worst kept hit. Refreshed only when a hit at or above it turns out not to (the
     // worst kept key only grows), so a search does a handful of binary searches, not one per hit.
     private int atLeastWorst;
+    private long atLeastWorstOf = long.MinValue;
     private Scorer? scorer;
     private TextMatcher.SegmentMatch? text;
     private int docBase;
@@ -96,6 +97,7 @@ internal sealed class SearchPass : ICollector
             _ => null,
         };
         atLeastWorst = 0;
+        atLeastWorstOf = long.MinValue;
         counted = false;
         foreach (var filter in filters)
         {
@@ -140,6 +142,18 @@ internal sealed class SearchPass : ICollector
                 top.Offer(key, docBase + doc);
             }
         }
+    }
+
+    /// <summary>The first rank that can still enter the top hits, for the worst kept key as it is now.</summary>
+    private int RefreshedAtLeastWorst(SortKeys keys)
+    {
+        if (atLeastWorstOf != top.WorstKey)
+        {
+            atLeastWorstOf = top.WorstKey;
+            atLeastWorst = keys.RankAtLeast(atLeastWorstOf);
+        }
+
+        return atLeastWorst;
     }
 
     /// <summary>Filters and counts one match by its facet word; false when it is not a hit (a filter rejects it).</summary>
@@ -292,6 +306,13 @@ internal sealed class SearchPass : ICollector
                 for (var i = from; i < to; i++)
                 {
                     var bits = words[i];
+                    if (counted && i % Blocks.PerSuper == 0 && sortKeys is { } keys && top.Full && keys.GroupMax[i / Blocks.PerSuper] < RefreshedAtLeastWorst(keys))
+                    {
+                        // Already counted, and no document of these 512 has a key that can enter the top hits.
+                        i += Blocks.PerSuper - 1;
+                        continue;
+                    }
+
                     while (bits != 0)
                     {
                         hitDocs[n++] = (i << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);

@@ -11,7 +11,8 @@ namespace TechMarket.Listings.Search;
 /// </summary>
 /// <param name="Ranks">Per document, the rank of its key (a document without a value has the value 0, as Lucene sorts it).</param>
 /// <param name="Keys">The distinct keys in increasing order: larger is better.</param>
-internal sealed record SortKeys(int[] Ranks, long[] Keys)
+/// <param name="GroupMax">Per 512 documents the highest rank among them: a group below the top hits' worst key is skipped.</param>
+internal sealed record SortKeys(int[] Ranks, long[] Keys, int[] GroupMax)
 {
     private static readonly ConditionalWeakTable<object, Dictionary<(string, bool), SortKeys>> Cache = [];
 
@@ -48,7 +49,13 @@ internal sealed record SortKeys(int[] Ranks, long[] Keys)
                 ranks[doc] = Array.BinarySearch(distinct, keys[doc]);
             }
 
-            return all[(field, ascending)] = new SortKeys(ranks, distinct);
+            var groupMax = new int[(ranks.Length + (Blocks.PerSuper * 64) - 1) / (Blocks.PerSuper * 64)];
+            for (var doc = 0; doc < ranks.Length; doc++)
+            {
+                groupMax[doc / (Blocks.PerSuper * 64)] = Math.Max(groupMax[doc / (Blocks.PerSuper * 64)], ranks[doc]);
+            }
+
+            return all[(field, ascending)] = new SortKeys(ranks, distinct, groupMax);
         }
     }
 }
