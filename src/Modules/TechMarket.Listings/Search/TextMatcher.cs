@@ -158,15 +158,24 @@ internal sealed class TextMatcher
                 if (list.Bits is { } denseBits)
                 {
                     BitWords.Or(any.GetBits(), denseBits);
+                    list.Marks = denseBits;
                     continue;
                 }
 
+                // The clause's documents as a bit set too when scoring: the block bounds count matched fields from it.
+                var marks = withFreqs ? pool.Rent().GetBits() : null;
                 var bits = any.GetBits();
                 for (var i = 0; i < list.Count; i++)
                 {
                     var doc = list.Docs[i];
                     bits[doc >> 6] |= 1L << (doc & 63);
+                    if (marks is not null)
+                    {
+                        marks[doc >> 6] |= 1L << (doc & 63);
+                    }
                 }
+
+                list.Marks = marks ?? [];
             }
 
             if (!matched)
@@ -347,7 +356,10 @@ internal sealed class TextMatcher
 
         /// <summary>Whether the clause has a document in block <paramref name="block"/> among <paramref name="docs"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool Present(int block, long docs) => Bits is { } bits ? (bits[block] & docs) != 0 : BlockFreqs[0][block] != 0;
+        public bool Present(int block, long docs) => (Marks[block] & docs) != 0;
+
+        /// <summary>The clause's documents as a bit set (the dense bits, or the list's documents); empty when not scoring.</summary>
+        public long[] Marks = [];
 
         /// <summary>
         /// The highest score term <paramref name="t"/> can give a document of the block, computed in the same order
@@ -597,7 +609,7 @@ internal sealed class TextMatcher
                     matched++;
                 }
 
-                sum += (float)fieldSum * matcher.fieldCoord[matched];
+                sum += (float)fieldSum * matcher.fieldCoord[level.MostMatched(Lists[w], matched)];
             }
 
             return sum * matcher.WordCoord;
@@ -605,6 +617,9 @@ internal sealed class TextMatcher
 
         private interface IBlockLevel
         {
+            /// <summary>At most how many of a word's fields one document matches (coord grows with it).</summary>
+            int MostMatched(FieldList?[] lists, int present);
+
             bool Present(FieldList list);
 
             int Terms(FieldList list);
@@ -614,6 +629,27 @@ internal sealed class TextMatcher
 
         private readonly struct Block(int block, long docs) : IBlockLevel
         {
+            /// <summary>
+            /// Counted per document with bit operations over the block's 64 documents: a document matching one field
+            /// scores at most a third of one matching all three, so most blocks fall far below the top hits.
+            /// </summary>
+            public int MostMatched(FieldList?[] lists, int present)
+            {
+                long one = 0, two = 0, three = 0;
+                foreach (var list in lists)
+                {
+                    if (list is not null)
+                    {
+                        var m = list.Marks[block] & docs;
+                        three |= two & m;
+                        two |= one & m;
+                        one |= m;
+                    }
+                }
+
+                return Math.Min(present, three != 0 ? 3 : two != 0 ? 2 : one != 0 ? 1 : 0);
+            }
+
             public bool Present(FieldList list) => list.Present(block, docs);
 
             public int Terms(FieldList list) => list.BlockFreqs.Length;
@@ -623,6 +659,8 @@ internal sealed class TextMatcher
 
         private readonly struct SuperBlock(int super) : IBlockLevel
         {
+            public int MostMatched(FieldList?[] lists, int present) => present;
+
             public bool Present(FieldList list) => list.PresentSuper(super);
 
             public int Terms(FieldList list) => list.SuperFreqs.Length;
