@@ -26,8 +26,9 @@ run() {
     --Serilog:MinimumLevel:Default=Warning > "$work/app-$label.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/live" > /dev/null && break; sleep 0.5; done
-  # Warm-up: facet arrays are decoded on the first search, JIT tiering settles.
-  wrk -t2 -c"$connections" -d5s -s "$repo/bench/TechMarket.Listings.Bench/queries.lua" "http://127.0.0.1:$port" > /dev/null
+  # Warm-up: facet arrays are decoded on the first search, and JIT tiering settles — under this load it takes tens of
+  # seconds (after 8 s many search methods were still at tier 0 and the uncached rate was half that after 40 s).
+  wrk -t2 -c"$connections" -d30s -s "$repo/bench/TechMarket.Listings.Bench/queries.lua" "http://127.0.0.1:$port" > /dev/null
   wrk -t2 -c"$connections" -d3s "http://127.0.0.1:$port/health/live" > /dev/null
   echo "=== $label (Search:ResultCacheEntries=$entries, Search:DensePostingsMegabytes=$dense), $(uptime | sed 's/.*load/load/')"
   echo "--- baseline GET /health/live"
