@@ -117,6 +117,36 @@ public sealed class SearchTests(SearchFixture index) : IClassFixture<SearchFixtu
     }
 
     [Fact]
+    public void Highlighting_takes_the_same_terms_with_and_without_the_joining_filter()
+    {
+        // With whitespace between Han characters the text goes through the joining character filter; without, not.
+        var spaced = SearchService.Highlight("锂 电池回收", new HashSet<string> { "锂电", "电池" }, 200);
+        var plain = SearchService.Highlight("锂电池回收", new HashSet<string> { "锂电", "电池" }, 200);
+
+        Assert.Contains("<mark>电池</mark>回收", spaced, StringComparison.Ordinal);
+        Assert.Equal("<mark>锂电池</mark>回收", plain);
+    }
+
+    [Fact]
+    public void A_result_card_survives_its_binary_encoding_and_long_snippets_are_cut()
+    {
+        var data = new HitData("Patent", ["Transfer"], ["NewEnergy"], "44", "深圳", "Fixed", 120_000m, null, null, "Pilot", "Granted", 1, null, null, null, new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero));
+        var card = new IndexedCard("listing", Guid.NewGuid(), "固态电解质 “锂电池” <b>", "储能 battery", new string('长', IndexedCard.MaxSnippet + 500), data);
+
+        var decoded = IndexedCard.Decode(new Lucene.Net.Util.BytesRef(IndexedCard.Encode(card)));
+
+        Assert.Equal(card.Kind, decoded.Kind);
+        Assert.Equal(card.Id, decoded.Id);
+        Assert.Equal(card.Title, decoded.Title);
+        Assert.Equal(card.Tags, decoded.Tags);
+        Assert.Equal(IndexedCard.MaxSnippet, decoded.Snippet.Length);
+        Assert.Equal(data.Province, decoded.Data.Province);
+        Assert.Equal(data.Price, decoded.Data.Price);
+        Assert.Equal(data.Modes, decoded.Data.Modes);
+        Assert.Equal(data.At, decoded.Data.At);
+    }
+
+    [Fact]
     public void Query_operators_and_special_characters_are_searched_as_text()
     {
         var result = index.Query("锂电池 AND (\"OR:*");
