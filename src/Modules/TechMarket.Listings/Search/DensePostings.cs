@@ -68,7 +68,7 @@ internal sealed class DensePostings(long budgetBytes)
     /// sparse, and reading them (leapfrog, block maxima) was most of a multi-word search; at 1/256 a term's bits cost
     /// at most about 4× its postings, within the memory budget.
     /// </summary>
-    public bool IsDense(int docFreq, int maxDoc) => Enabled && docFreq > maxDoc / 1024;
+    public bool IsDense(int docFreq, int maxDoc) => Enabled && docFreq > maxDoc / 256;
 
     /// <summary>The term's decoded postings; <paramref name="termsEnum"/> must be positioned on the term.</summary>
     public DenseTerm Get(AtomicReader reader, string field, TermsEnum termsEnum)

@@ -135,7 +135,7 @@ internal sealed class SearchPass : ICollector
             var key = sorted.Keys[rank];
             if (top.Full && key < top.WorstKey)
             {
-                atLeastWorst = sorted.RankAtLeast(top.WorstKey);
+                RefreshedAtLeastWorst(sorted);
             }
             else
             {
@@ -334,17 +334,11 @@ internal sealed class SearchPass : ICollector
                     }
                 }
 
-                if (backwards)
+                if (hitsOut is null)
                 {
-                    for (var k = n - 1; k >= 0; k--)
+                    for (var j = 0; j < n; j++)
                     {
-                        CollectOfKind(hitDocs[k], hitWords[k], hitRanks[k], offer: true);
-                    }
-                }
-                else if (hitsOut is null)
-                {
-                    for (var k = 0; k < n; k++)
-                    {
+                        var k = backwards ? n - 1 - j : j;
                         CollectOfKind(hitDocs[k], hitWords[k], hitRanks[k], offer: true);
                     }
                 }

@@ -50,7 +50,7 @@ public sealed class SearchService(SearchIndex index, IStringLocalizer<ListingsSt
     public const int MaxPageSize = 50;
     public const int MaxResultWindow = 1000;
     private readonly SearchResultCache cache = new((options ?? new SearchOptions()).ResultCacheEntries);
-    private readonly FacetCounting counting = (options ?? new SearchOptions()).FacetCounting;
+    private readonly FacetCounting counting = options?.FacetCounting ?? FacetCounting.Auto;
     private readonly DensePostings dense = new((options ?? new SearchOptions()) is var o && o.DensePostingsBytes is { } bytes ? bytes : o.DensePostingsMegabytes * 1024L * 1024L);
     private static readonly (string Field, float Boost)[] Boosts = [(IndexFields.Title, 4f), (IndexFields.Tags, 2f), (IndexFields.Body, 1f)];
 

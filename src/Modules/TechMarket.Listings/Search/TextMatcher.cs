@@ -843,7 +843,10 @@ internal static class BitWords
         }
     }
 
-    /// <summary>The number of set bits among the first <paramref name="words"/> words.</summary>
+    /// <summary>
+    /// The number of set bits among the first <paramref name="words"/> words. Not Lucene's FixedBitSet.Cardinality or
+    /// IntersectionCount: they count the whole array, and pooled arrays are longer than the segment.
+    /// </summary>
     public static int Count(long[] bits, int words)
     {
         var count = 0;
