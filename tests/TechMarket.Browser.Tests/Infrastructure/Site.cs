@@ -47,8 +47,22 @@ internal static partial class Site
 
     public static async Task LogOutAsync(IPage page)
     {
-        await OpenMenuAsync(page);
-        await LogoutForm(page).Locator("button[type=submit]").ClickAsync();
+        // An enhanced navigation that lands after the phone menu was opened (the page still settling after a form
+        // post) renders the menu closed again; a person opens it again, and so does this.
+        var button = LogoutForm(page).Locator("button[type=submit]");
+        for (var attempt = 1; ; attempt++)
+        {
+            await OpenMenuAsync(page);
+            try
+            {
+                await button.ClickAsync(new() { Timeout = 5_000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 4)
+            {
+            }
+        }
+
         await Expect(LogoutForm(page)).ToHaveCountAsync(0);
     }
 
