@@ -376,8 +376,10 @@ internal sealed class SearchPass : ICollector
         var count = FixedBitSet.Bits2words(hits.Length);
         var groups = (count + Blocks.PerSuper - 1) / Blocks.PerSuper;
         var order = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(groups, 1));
+        var bounds = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(groups, 1));
         try
         {
+            match.SuperBounds(words, count, bounds);
             var n = 0;
             for (var group = 0; group < groups; group++)
             {
@@ -390,7 +392,7 @@ internal sealed class SearchPass : ICollector
                 if (any != 0)
                 {
                     // Sorted ascending and read from the end: the bound's key in the high half, then the lower group first.
-                    order[n++] = (ScoreKey(match.SuperBound(group)) << 32) | (uint)(int.MaxValue - group);
+                    order[n++] = (ScoreKey(bounds[group]) << 32) | (uint)(int.MaxValue - group);
                 }
             }
 
@@ -407,7 +409,7 @@ internal sealed class SearchPass : ICollector
                 for (var i = group * Blocks.PerSuper; i < Math.Min(count, (group + 1) * Blocks.PerSuper); i++)
                 {
                     var bits = words[i];
-                    if (bits == 0 || !CanBeat(ScoreKey(match.Bound(i, bits)), i << 6))
+                    if (bits == 0 || !CanBeat(ScoreKey(match.Bound(i, words)), i << 6))
                     {
                         continue;
                     }
@@ -422,6 +424,7 @@ internal sealed class SearchPass : ICollector
         }
         finally
         {
+            System.Buffers.ArrayPool<float>.Shared.Return(bounds);
             System.Buffers.ArrayPool<long>.Shared.Return(order);
         }
     }

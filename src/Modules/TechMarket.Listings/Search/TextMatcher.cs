@@ -380,33 +380,29 @@ internal sealed class TextMatcher
         }
 
         /// <summary>
-        /// Whether the clause can have a document in the 512 documents of <paramref name="super"/>: only if each of its
-        /// terms has one there.
+        /// Per group of 512 documents (8 blocks), the clause's bound as <see cref="Bound"/> computes it for one block:
+        /// term by term in the same order and precision; NaN for a group where a term has no document (the clause
+        /// cannot match there).
         /// </summary>
-        public bool PresentSuper(int super)
+        public void SuperClauseBounds(Span<float> clause)
         {
+            var groups = clause.Length;
+            clause.Clear();
             for (var t = 0; t < SuperFreqs.Length; t++)
             {
-                if (SuperFreqs[t][super] == 0)
+                var freqs = SuperFreqs[t];
+                var norms = SuperNorms[t];
+                var value = Values![t];
+                var decoded = LengthNorms.Decoded;
+                for (var g = 0; g < groups; g++)
                 {
-                    return false;
+                    var freq = freqs[g];
+                    var raw = Tf(freq) * value;
+                    clause[g] += freq == 0 ? float.NaN
+                        : freq == byte.MaxValue ? float.PositiveInfinity
+                        : Norms is not null ? raw * decoded[norms[g]] : raw;
                 }
             }
-
-            return true;
-        }
-
-        /// <summary><see cref="Bound"/> over 8 blocks.</summary>
-        public float BoundSuper(int t, int super)
-        {
-            var freq = SuperFreqs[t][super];
-            if (freq == byte.MaxValue)
-            {
-                return float.PositiveInfinity;
-            }
-
-            var raw = Tf(freq) * Values![t];
-            return Norms is not null ? raw * LengthNorms.Decoded[SuperNorms[t][super]] : raw;
         }
 
         /// <summary>The block maxima of a list (dense terms carry theirs, computed once per segment).</summary>
@@ -575,97 +571,114 @@ internal sealed class TextMatcher
         public bool CanBound => LengthNorms.Monotonic && Lists.All(fields => fields.All(l => l is null || (l.Values is not null && l.BlockFreqs.Length > 0)));
 
         /// <summary>
-        /// No document of block <paramref name="block"/> among <paramref name="docs"/> scores above this: <see cref="Score"/>
-        /// with each term's block maximum, and every field present in the block counted as matched (coord only grows).
+        /// No hit of block <paramref name="block"/> (64 documents) scores above this: <see cref="Score"/> with each
+        /// term's block maximum, and as many fields matched as one hit there matches at most (coord only grows).
         /// </summary>
-        public float Bound(int block, long docs) => BoundOf(new Block(block, docs));
-
-        /// <summary><see cref="Bound"/> for 8 blocks at once (512 documents starting at block 8 × <paramref name="super"/>).</summary>
-        public float SuperBound(int super) => BoundOf(new SuperBlock(super));
-
-        // Generic over a struct so the one- and eight-block bounds share this loop without a virtual call per term.
-        private float BoundOf<TLevel>(TLevel level)
-            where TLevel : struct, IBlockLevel
+        public float Bound(int block, long[] hits)
         {
             var sum = 0f;
             foreach (var w in order)
             {
                 var fieldSum = 0d;
-                var matched = 0;
+                var present = 0;
                 foreach (var list in Lists[w])
                 {
-                    if (list is null || !level.Present(list))
+                    if (list is null || !list.Present(block, hits[block]))
                     {
                         continue;
                     }
 
                     var clause = 0f;
-                    for (var t = 0; t < level.Terms(list); t++)
+                    for (var t = 0; t < list.BlockFreqs.Length; t++)
                     {
-                        clause += level.Bound(list, t);
+                        clause += list.Bound(t, block);
                     }
 
                     fieldSum += clause;
-                    matched++;
+                    present++;
                 }
 
-                sum += (float)fieldSum * matcher.fieldCoord[level.MostMatched(Lists[w], matched)];
+                sum += (float)fieldSum * matcher.fieldCoord[MostMatched(Lists[w], hits, block, block + 1, present)];
             }
 
             return sum * matcher.WordCoord;
         }
 
-        private interface IBlockLevel
+        /// <summary>
+        /// <see cref="Bound"/> of every group of 512 documents (8 blocks), computed over arrays (a pass per clause and term
+        /// instead of a call per group): the same operations in the same order for each group, so the same floats.
+        /// </summary>
+        public void SuperBounds(long[] hits, int words, float[] bounds)
         {
-            /// <summary>At most how many of a word's fields one document matches (coord grows with it).</summary>
-            int MostMatched(FieldList?[] lists, int present);
+            var groups = (words + Blocks.PerSuper - 1) / Blocks.PerSuper;
+            // On the stack up to 1M documents per segment (about 30 KB): pooled, two arrays of one size were not reused.
+            const int OnStack = 2048;
+            var fieldSums = groups <= OnStack ? stackalloc double[groups] : new double[groups];
+            var present = groups <= OnStack ? stackalloc int[groups] : new int[groups];
+            var clause = groups <= OnStack ? stackalloc float[groups] : new float[groups];
+            Array.Clear(bounds, 0, groups);
+            foreach (var w in order)
+            {
+                fieldSums.Clear();
+                present.Clear();
+                foreach (var list in Lists[w])
+                {
+                    if (list is null)
+                    {
+                        continue;
+                    }
 
-            bool Present(FieldList list);
+                    list.SuperClauseBounds(clause);
+                    for (var g = 0; g < groups; g++)
+                    {
+                        if (!float.IsNaN(clause[g]))
+                        {
+                            fieldSums[g] += clause[g];
+                            present[g]++;
+                        }
+                    }
+                }
 
-            int Terms(FieldList list);
+                for (var g = 0; g < groups; g++)
+                {
+                    bounds[g] += (float)fieldSums[g] * matcher.fieldCoord[MostMatched(Lists[w], hits, g * Blocks.PerSuper, Math.Min(words, (g + 1) * Blocks.PerSuper), present[g])];
+                }
+            }
 
-            float Bound(FieldList list, int t);
+            for (var g = 0; g < groups; g++)
+            {
+                bounds[g] *= matcher.WordCoord;
+            }
         }
 
-        private readonly struct Block(int block, long docs) : IBlockLevel
+        /// <summary>
+        /// At most how many of a word's fields (up to the <paramref name="present"/> ones) one hit among words
+        /// [<paramref name="from"/>, <paramref name="to"/>) matches, counted per document with bit operations: a document
+        /// matching one field of three scores at most a third of one matching all three, so most blocks and groups fall
+        /// far below the top hits.
+        /// </summary>
+        private static int MostMatched(FieldList?[] lists, long[] hits, int from, int to, int present)
         {
-            /// <summary>
-            /// Counted per document with bit operations over the block's 64 documents: a document matching one field
-            /// scores at most a third of one matching all three, so most blocks fall far below the top hits.
-            /// </summary>
-            public int MostMatched(FieldList?[] lists, int present)
+            long one = 0, two = 0, three = 0;
+            for (var i = from; i < to; i++)
             {
-                long one = 0, two = 0, three = 0;
+                long a = 0, b = 0;
                 foreach (var list in lists)
                 {
                     if (list is not null)
                     {
-                        var m = list.Marks[block] & docs;
-                        three |= two & m;
-                        two |= one & m;
-                        one |= m;
+                        var m = list.Marks[i] & hits[i];
+                        three |= b & m;
+                        b |= a & m;
+                        a |= m;
                     }
                 }
 
-                return Math.Min(present, three != 0 ? 3 : two != 0 ? 2 : one != 0 ? 1 : 0);
+                one |= a;
+                two |= b;
             }
 
-            public bool Present(FieldList list) => list.Present(block, docs);
-
-            public int Terms(FieldList list) => list.BlockFreqs.Length;
-
-            public float Bound(FieldList list, int t) => list.Bound(t, block);
-        }
-
-        private readonly struct SuperBlock(int super) : IBlockLevel
-        {
-            public int MostMatched(FieldList?[] lists, int present) => present;
-
-            public bool Present(FieldList list) => list.PresentSuper(super);
-
-            public int Terms(FieldList list) => list.SuperFreqs.Length;
-
-            public float Bound(FieldList list, int t) => list.BoundSuper(t, super);
+            return Math.Min(present, three != 0 ? 3 : two != 0 ? 2 : one != 0 ? 1 : 0);
         }
 
         /// <summary>The score of a matching document (fastest in increasing document order).</summary>
