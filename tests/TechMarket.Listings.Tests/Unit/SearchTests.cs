@@ -1,5 +1,6 @@
 using TechMarket.Kernel.Http;
 using TechMarket.Listings.Search;
+using TechMarket.Listings.Domain;
 
 namespace TechMarket.Listings.Tests.Unit;
 
@@ -125,6 +126,39 @@ public sealed class SearchTests(SearchFixture index) : IClassFixture<SearchFixtu
 
         Assert.Contains("<mark>电池</mark>回收", spaced, StringComparison.Ordinal);
         Assert.Equal("<mark>锂电池</mark>回收", plain);
+    }
+
+    [Fact]
+    public void Han_bigram_highlighting_finds_exactly_what_the_analysis_finds()
+    {
+        // The fast path (an ordinal search per bigram) against the analysis (forced by a term that is not a Han bigram
+        // and occurs nowhere), on generated listings and on text that mixes scripts, punctuation and digits.
+        var random = new Bogus.Randomizer(20261202);
+        var texts = new List<string>
+        {
+            "PLC控制系统与PLC控制柜", "锂电，池；锂电池。锂电池电池电池", "ＡＢＣ锂电池2026年", "リチウム電池と锂电池", "리튬锂电池",
+            "𠀀锂电𠀀池", "人人々人人", "深度学习\n锂电池\t回收", "a锂b电c池", "锂电池锂电池", "",
+        };
+        foreach (var field in Enum.GetValues<TechField>())
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var listing = DemoText.Listing(random, field);
+                texts.AddRange([listing.Title, listing.Abstract, listing.Description, listing.Tags]);
+            }
+        }
+
+        foreach (var text in texts)
+        {
+            var bigrams = SearchIndex.QueryAnalyzer.Tokens(text).Select(t => t.Term).Where(MixedAnalyzer.IsHanBigram).Distinct().ToList();
+            foreach (var terms in new[] { bigrams, bigrams.Where((_, k) => k % 3 == 0).ToList(), ["电池", "池锂", "学习"] })
+            {
+                var fast = SearchIndex.QueryAnalyzer.Matches(text, terms.ToHashSet());
+                var analysed = SearchIndex.QueryAnalyzer.Matches(text, terms.Append("zzqnothere").ToHashSet());
+
+                Assert.Equal(analysed, fast);
+            }
+        }
     }
 
     [Fact]

@@ -84,8 +84,14 @@ public sealed partial class MixedAnalyzer : Analyzer
             return ranges;
         }
 
+        var gap = HanGap().IsMatch(text);
+        if (!gap && terms.All(IsHanBigram))
+        {
+            return HanBigramMatches(text, terms);
+        }
+
         var lookup = terms.GetAlternateLookup<ReadOnlySpan<char>>();
-        var analyzer = withoutGaps is null || HanGap().IsMatch(text) ? this : withoutGaps;
+        var analyzer = withoutGaps is null || gap ? this : withoutGaps;
         using var stream = analyzer.GetTokenStream("body", text);
         var term = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
         var offsets = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.IOffsetAttribute>();
@@ -111,6 +117,46 @@ public sealed partial class MixedAnalyzer : Analyzer
         stream.End();
         return ranges;
     }
+
+    /// <summary>
+    /// <see cref="Matches"/> for terms that are all two Han characters, in text without whitespace between Han
+    /// characters (nearly every Chinese search): the analysis emits such a bigram exactly where its two characters stand
+    /// side by side (each Han character is a token of its own, neighbouring ones are joined, and no later filter
+    /// changes Han characters), so an ordinal search for each term finds the same ranges without running the analysis.
+    /// </summary>
+    internal static List<(int Start, int End)> HanBigramMatches(string text, IEnumerable<string> terms)
+    {
+        var found = new List<(int Start, int End)>();
+        foreach (var term in terms)
+        {
+            for (var at = text.IndexOf(term, StringComparison.Ordinal); at >= 0; at = text.IndexOf(term, at + 1, StringComparison.Ordinal))
+            {
+                found.Add((at, at + 2));
+            }
+        }
+
+        found.Sort();
+        var ranges = new List<(int Start, int End)>(found.Count);
+        foreach (var (start, end) in found)
+        {
+            if (ranges.Count > 0 && start <= ranges[^1].End)
+            {
+                ranges[^1] = (ranges[^1].Start, Math.Max(end, ranges[^1].End));
+            }
+            else
+            {
+                ranges.Add((start, end));
+            }
+        }
+
+        return ranges;
+    }
+
+    internal static bool IsHanBigram(string term) => term.Length == 2 && IsHan(term[0]) && IsHan(term[1]);
+
+    // CJK Unified Ideographs and Extension A as of Unicode 6.1, which StandardTokenizer's tables know as ideographic
+    // (each character a token of its own); later additions are left to the analysis.
+    private static bool IsHan(char c) => char.IsBetween(c, '\u4E00', '\u9FCC') || char.IsBetween(c, '\u3400', '\u4DB5');
 
     /// <summary>
     /// Same output as Lucene's LowerCaseFilter for the text we index (BMP characters), without its per-character

@@ -564,8 +564,15 @@ internal sealed class TextMatcher
 
         public FixedBitSet Matches { get; set; } = null!;
 
-        public void SortWords() =>
+        /// <summary>Per word, the document bit sets of its fields that match somewhere (for <see cref="MostMatched"/>).</summary>
+        private long[][][] marks = [];
+
+        /// <summary>Call once the lists are read.</summary>
+        public void SortWords()
+        {
             order = Enumerable.Range(0, WordCosts.Length).OrderBy(w => WordCosts[w]).ThenBy(w => w).ToArray();
+            marks = Lists.Select(fields => fields.OfType<FieldList>().Select(l => l.Marks).ToArray()).ToArray();
+        }
 
         /// <summary>Whether <see cref="Bound"/> is valid: every term scored directly, norms decoding monotonically.</summary>
         public bool CanBound => LengthNorms.Monotonic && Lists.All(fields => fields.All(l => l is null || (l.Values is not null && l.BlockFreqs.Length > 0)));
@@ -598,7 +605,7 @@ internal sealed class TextMatcher
                     present++;
                 }
 
-                sum += (float)fieldSum * matcher.fieldCoord[MostMatched(Lists[w], hits, block, block + 1, present)];
+                sum += (float)fieldSum * matcher.fieldCoord[MostMatched(marks[w], hits, block, block + 1, present)];
             }
 
             return sum * matcher.WordCoord;
@@ -641,7 +648,7 @@ internal sealed class TextMatcher
 
                 for (var g = 0; g < groups; g++)
                 {
-                    bounds[g] += (float)fieldSums[g] * matcher.fieldCoord[MostMatched(Lists[w], hits, g * Blocks.PerSuper, Math.Min(words, (g + 1) * Blocks.PerSuper), present[g])];
+                    bounds[g] += (float)fieldSums[g] * matcher.fieldCoord[MostMatched(marks[w], hits, g * Blocks.PerSuper, Math.Min(words, (g + 1) * Blocks.PerSuper), present[g])];
                 }
             }
 
@@ -657,25 +664,36 @@ internal sealed class TextMatcher
         /// matching one field of three scores at most a third of one matching all three, so most blocks and groups fall
         /// far below the top hits.
         /// </summary>
-        private static int MostMatched(FieldList?[] lists, long[] hits, int from, int to, int present)
+        private static int MostMatched(long[][] fields, long[] hits, int from, int to, int present)
         {
-            long one = 0, two = 0, three = 0;
-            for (var i = from; i < to; i++)
+            if (present <= 1 || fields.Length is <= 1 or > 3)
             {
-                long a = 0, b = 0;
-                foreach (var list in lists)
-                {
-                    if (list is not null)
-                    {
-                        var m = list.Marks[i] & hits[i];
-                        three |= b & m;
-                        b |= a & m;
-                        a |= m;
-                    }
-                }
+                // Nothing to narrow, or more fields than counted below: the present ones are an upper bound.
+                return Math.Min(present, fields.Length);
+            }
 
-                one |= a;
-                two |= b;
+            long one = 0, two = 0, three = 0;
+            if (fields.Length == 2)
+            {
+                var (x, y) = (fields[0], fields[1]);
+                for (var i = from; i < to; i++)
+                {
+                    long a = x[i] & hits[i], b = y[i] & hits[i];
+                    one |= a | b;
+                    two |= a & b;
+                }
+            }
+            else
+            {
+                // Three fields (title, tags, body): a document is in "two" when in any two, in "three" when in all.
+                var (x, y, z) = (fields[0], fields[1], fields[2]);
+                for (var i = from; i < to; i++)
+                {
+                    long a = x[i] & hits[i], b = y[i] & hits[i], c = z[i] & hits[i];
+                    one |= a | b | c;
+                    two |= (a & b) | (a & c) | (b & c);
+                    three |= a & b & c;
+                }
             }
 
             return Math.Min(present, three != 0 ? 3 : two != 0 ? 2 : one != 0 ? 1 : 0);
