@@ -1,6 +1,6 @@
 using TechMarket.Kernel.Http;
-using TechMarket.Listings.Search;
 using TechMarket.Listings.Domain;
+using TechMarket.Listings.Search;
 
 namespace TechMarket.Listings.Tests.Unit;
 
