@@ -491,8 +491,8 @@ internal sealed class SearchPass : ICollector
     {
         var words = FixedBitSet.Bits2words(reader.MaxDoc);
         var passes = filters.Select(f => f.Matching(reader, pool)).ToArray();
-        var hits = pool.Copy(matches);
-        foreach (var pass in passes)
+        var hits = passes.Length == 0 ? pool.Copy(matches) : pool.And(matches.GetBits(), passes[0].GetBits());
+        foreach (var pass in passes.Skip(1))
         {
             BitWords.And(hits.GetBits(), pass.GetBits());
         }
@@ -814,20 +814,38 @@ internal sealed class PooledBits(int maxDoc) : IDisposable
 {
     private readonly List<long[]> rented = [];
 
+    private int Words => FixedBitSet.Bits2words(maxDoc);
+
+    /// <summary>An empty bit set.</summary>
     public FixedBitSet Rent()
     {
-        var words = FixedBitSet.Bits2words(maxDoc);
-        var array = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(words, 1));
-        Array.Clear(array, 0, words);
-        rented.Add(array);
+        var array = Take();
+        Array.Clear(array, 0, Words);
         return new FixedBitSet(array, maxDoc);
     }
 
     public FixedBitSet Copy(FixedBitSet source)
     {
-        var copy = Rent();
-        Array.Copy(source.GetBits(), copy.GetBits(), FixedBitSet.Bits2words(maxDoc));
-        return copy;
+        // Overwritten whole: not cleared first (a pass over 125 KB per million documents saved).
+        var array = Take();
+        Array.Copy(source.GetBits(), array, Words);
+        return new FixedBitSet(array, maxDoc);
+    }
+
+    /// <summary>The documents in both, in one pass.</summary>
+    public FixedBitSet And(long[] a, long[] b)
+    {
+        var array = Take();
+        BitWords.AndInto(array, a, b, Words);
+        return new FixedBitSet(array, maxDoc);
+    }
+
+    /// <summary>A pooled array of at least the segment's words; those beyond are never read.</summary>
+    private long[] Take()
+    {
+        var array = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(Words, 1));
+        rented.Add(array);
+        return array;
     }
 
     public void Dispose()

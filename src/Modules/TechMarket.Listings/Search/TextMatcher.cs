@@ -312,9 +312,8 @@ internal sealed class TextMatcher
                 list.Bits = sources[0].Dense!.Bits;
                 if (sources.Length > 1)
                 {
-                    var both = pool.Rent().GetBits();
-                    Array.Copy(list.Bits, both, list.Bits.Length);
-                    foreach (var other in sources.Skip(1))
+                    var both = pool.And(list.Bits, sources[1].Dense!.Bits).GetBits();
+                    foreach (var other in sources.Skip(2))
                     {
                         BitWords.And(both, other.Dense!.Bits);
                     }
@@ -871,6 +870,23 @@ internal static class BitWords
         for (var i = t.Length * System.Numerics.Vector<long>.Count; i < length; i++)
         {
             target[i] &= other[i];
+        }
+    }
+
+    /// <summary>Writes a AND b into the first <paramref name="words"/> words of <paramref name="target"/>.</summary>
+    public static void AndInto(long[] target, long[] a, long[] b, int words)
+    {
+        var t = System.Runtime.InteropServices.MemoryMarshal.Cast<long, System.Numerics.Vector<long>>(target.AsSpan(0, words));
+        var x = System.Runtime.InteropServices.MemoryMarshal.Cast<long, System.Numerics.Vector<long>>(a.AsSpan(0, words));
+        var y = System.Runtime.InteropServices.MemoryMarshal.Cast<long, System.Numerics.Vector<long>>(b.AsSpan(0, words));
+        for (var i = 0; i < t.Length; i++)
+        {
+            t[i] = x[i] & y[i];
+        }
+
+        for (var i = t.Length * System.Numerics.Vector<long>.Count; i < words; i++)
+        {
+            target[i] = a[i] & b[i];
         }
     }
 
