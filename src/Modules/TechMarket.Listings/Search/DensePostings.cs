@@ -153,8 +153,10 @@ internal sealed class DenseTerm
 {
     private readonly Dictionary<int, int> large;
 
-    private DenseTerm(long[] bits, byte[] freqs, Dictionary<int, int> large, int docFreq, byte[] blockFreq, byte[] blockNorm)
+    private DenseTerm(long[] bits, byte[] freqs, Dictionary<int, int> large, int docFreq, byte[] blockFreq, byte[] blockNorm, int[] blockImpact)
     {
+        BlockImpact = blockImpact;
+        SuperImpact = Blocks.Super(blockImpact, blockImpact.Length);
         Bits = bits;
         Freqs = freqs;
         this.large = large;
@@ -186,6 +188,11 @@ internal sealed class DenseTerm
     /// <summary>Per word of <see cref="Bits"/>: the highest frequency (255: 255 or more), 0 where the term has no document.</summary>
     public byte[] BlockFreq { get; }
 
+    /// <summary>Per word of <see cref="Bits"/>: the highest tf × norm of one of the term's documents (float bits).</summary>
+    public int[] BlockImpact { get; }
+
+    public int[] SuperImpact { get; }
+
     /// <summary>Per word of <see cref="Bits"/>: the highest norm byte of the field among the term's documents.</summary>
     public byte[] BlockNorm { get; }
 
@@ -196,13 +203,14 @@ internal sealed class DenseTerm
     /// <summary>The term's document frequency in the segment (deleted documents included), Lucene's cost.</summary>
     public int DocFreq { get; }
 
-    public static long SizeOf(int maxDoc, int docFreq) => (FixedBitSet.Bits2words(maxDoc) * 10L) + (FixedBitSet.Bits2words(maxDoc) * 3 / 4) + docFreq + 64;
+    public static long SizeOf(int maxDoc, int docFreq) => (FixedBitSet.Bits2words(maxDoc) * 14L) + (FixedBitSet.Bits2words(maxDoc) * 5 / 4) + docFreq + 64;
 
     public static DenseTerm Decode(DocsEnum docs, int maxDoc, int docFreq, byte[]? norms)
     {
         var bits = new long[FixedBitSet.Bits2words(maxDoc)];
         var blockFreq = new byte[bits.Length];
         var blockNorm = new byte[bits.Length];
+        var blockImpact = new int[bits.Length];
         var freqs = new byte[docFreq];
         var large = new Dictionary<int, int>();
         var count = 0;
@@ -223,9 +231,12 @@ internal sealed class DenseTerm
             {
                 blockNorm[doc >> 6] = Math.Max(blockNorm[doc >> 6], norms[doc]);
             }
+
+            var impact = BitConverter.SingleToInt32Bits(TextMatcher.Tf(docs.Freq) * (norms is null ? 1f : LengthNorms.Decoded[norms[doc]]));
+            blockImpact[doc >> 6] = Math.Max(blockImpact[doc >> 6], impact);
         }
 
-        return new DenseTerm(bits, freqs, large, docFreq, blockFreq, blockNorm);
+        return new DenseTerm(bits, freqs, large, docFreq, blockFreq, blockNorm, blockImpact);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -273,6 +284,18 @@ internal sealed class DenseTerm
 internal static class Blocks
 {
     public const int PerSuper = 8;
+
+    /// <summary>Maxima per 8 of the first <paramref name="count"/> values (non-negative float bits).</summary>
+    public static int[] Super(int[] blocks, int count)
+    {
+        var super = new int[(count + PerSuper - 1) / PerSuper];
+        for (var i = 0; i < count; i++)
+        {
+            super[i / PerSuper] = Math.Max(super[i / PerSuper], blocks[i]);
+        }
+
+        return super;
+    }
 
     public static byte[] Super(byte[] blocks)
     {

@@ -204,6 +204,17 @@ internal sealed class TextMatcher
 
     private static readonly float[] TfTable = Enumerable.Range(0, 64).Select(f => (float)Math.Sqrt(f)).ToArray();
 
+    /// <summary>TF-IDF's term frequency factor, as DefaultSimilarity computes it.</summary>
+    internal static float Tf(int freq) => freq < TfTable.Length ? TfTable[freq] : (float)Math.Sqrt(freq);
+
+    /// <summary>
+    /// A bound on (tf × value) × norm for every document whose tf × norm is at most <paramref name="impact"/> (as
+    /// float bits): the product in another order differs by a few roundings of 2^-24 each, so a margin of 2^-20 covers
+    /// them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float ImpactBound(int impact, float value) => BitConverter.Int32BitsToSingle(impact) * value * (1f + (1f / (1 << 20)));
+
     /// <summary>Whether tf and the norm decoding are DefaultSimilarity's, which the direct scoring assumes.</summary>
     private static bool ComputesLikeDefault(TFIDFSimilarity similarity) =>
         LengthNorms.DecodesLike(similarity) && Enumerable.Range(1, TfTable.Length - 1).All(f => similarity.Tf(f) == TfTable[f]);
@@ -260,6 +271,15 @@ internal sealed class TextMatcher
         public byte[][] SuperFreqs = [];
 
         public byte[][] SuperNorms = [];
+
+        /// <summary>
+        /// Per term and block (and per 8 blocks): the highest tf × norm of one document there, as the float's bits
+        /// (non-negative floats order as their bits). Tighter than the highest tf with the highest norm, which may
+        /// belong to two different documents; <see cref="Bound"/> takes the lower of the two.
+        /// </summary>
+        public int[][] BlockImpacts = [];
+
+        public int[][] SuperImpacts = [];
 
         /// <summary>Per term, in the same order: its TF-IDF value; null when Lucene's scorers are used instead.</summary>
         public float[]? Values;
@@ -326,6 +346,8 @@ internal sealed class TextMatcher
                 list.BlockNorms = withFreqs ? sources.Select(s => s.Dense!.BlockNorm).ToArray() : [];
                 list.SuperFreqs = withFreqs ? sources.Select(s => s.Dense!.SuperFreq).ToArray() : [];
                 list.SuperNorms = withFreqs ? sources.Select(s => s.Dense!.SuperNorm).ToArray() : [];
+                list.BlockImpacts = withFreqs ? sources.Select(s => s.Dense!.BlockImpact).ToArray() : [];
+                list.SuperImpacts = withFreqs ? sources.Select(s => s.Dense!.SuperImpact).ToArray() : [];
             }
             else
             {
@@ -345,7 +367,7 @@ internal sealed class TextMatcher
                     list.CheckAgainstLucene();
                     if (list.Bits is null)
                     {
-                        list.FillBlocks();
+                        list.FillBlocks(lists);
                     }
                 }
             }
@@ -369,13 +391,16 @@ internal sealed class TextMatcher
         public float Bound(int t, int block)
         {
             var freq = BlockFreqs[t][block];
+            var byImpact = ImpactBound(BlockImpacts[t][block], Values![t]);
             if (freq == byte.MaxValue)
             {
-                return float.PositiveInfinity;
+                return byImpact;
             }
 
-            var raw = Tf(freq) * Values![t];
-            return Norms is not null ? raw * LengthNorms.Decoded[BlockNorms[t][block]] : raw;
+            var raw = Tf(freq) * Values[t];
+            // Exact when the highest frequency and norm are one document's (many equal scores tie with it exactly).
+            var exact = Norms is not null ? raw * LengthNorms.Decoded[BlockNorms[t][block]] : raw;
+            return Math.Min(exact, byImpact);
         }
 
         /// <summary>
@@ -391,35 +416,45 @@ internal sealed class TextMatcher
             {
                 var freqs = SuperFreqs[t];
                 var norms = SuperNorms[t];
+                var impacts = SuperImpacts[t];
                 var value = Values![t];
                 var decoded = LengthNorms.Decoded;
                 for (var g = 0; g < groups; g++)
                 {
                     var freq = freqs[g];
                     var raw = Tf(freq) * value;
+                    var byImpact = ImpactBound(impacts[g], value);
                     clause[g] += freq == 0 ? float.NaN
-                        : freq == byte.MaxValue ? float.PositiveInfinity
-                        : Norms is not null ? raw * decoded[norms[g]] : raw;
+                        : freq == byte.MaxValue ? byImpact
+                        : Math.Min(Norms is not null ? raw * decoded[norms[g]] : raw, byImpact);
                 }
             }
         }
 
         /// <summary>The block maxima of a list (dense terms carry theirs, computed once per segment).</summary>
-        private void FillBlocks()
+        private void FillBlocks(IntPool pool)
         {
             var blocks = FixedBitSet.Bits2words(MaxDoc);
             var norm = new byte[blocks];
             BlockFreqs = new byte[Freqs.Length][];
+            BlockImpacts = new int[Freqs.Length][];
             for (var t = 0; t < Freqs.Length; t++)
             {
                 var max = BlockFreqs[t] = new byte[blocks];
+                var impacts = BlockImpacts[t] = pool.Rent(blocks);
+                Array.Clear(impacts, 0, blocks);
                 var freqs = Freqs[t];
                 for (var i = 0; i < Count; i++)
                 {
-                    var block = Docs[i] >> 6;
+                    var doc = Docs[i];
+                    var block = doc >> 6;
                     max[block] = (byte)Math.Max(max[block], Math.Min(freqs[i], byte.MaxValue));
+                    var impact = BitConverter.SingleToInt32Bits(Tf(freqs[i]) * (Norms is { } n ? LengthNorms.Decoded[n[doc]] : 1f));
+                    impacts[block] = Math.Max(impacts[block], impact);
                 }
             }
+
+            SuperImpacts = BlockImpacts.Select(b => Blocks.Super(b, blocks)).ToArray();
 
             if (Norms is { } norms)
             {
@@ -454,7 +489,7 @@ internal sealed class TextMatcher
             return Norms is { } norms ? raw * LengthNorms.Decoded[norms[doc]] : raw;
         }
 
-        private static float Tf(int freq) => freq < TfTable.Length ? TfTable[freq] : (float)Math.Sqrt(freq);
+        private static float Tf(int freq) => TextMatcher.Tf(freq);
 
         /// <summary>
         /// The direct computation must give Lucene's score exactly; if a similarity ever computes it differently,
