@@ -758,7 +758,10 @@ internal sealed class SearchPass : ICollector
     }
 }
 
-/// <summary>A binary max-heap in place over a span of keys (the best-first order of groups).</summary>
+/// <summary>
+/// A binary max-heap in place over a span of keys (the best-first order of groups): in the pooled array the keys are
+/// already in, where PriorityQueue would copy them into arrays of its own for every segment searched.
+/// </summary>
 internal static class GroupHeap
 {
     public static void Build(Span<long> heap)
