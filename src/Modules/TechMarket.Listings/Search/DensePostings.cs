@@ -156,15 +156,15 @@ internal sealed class DenseTerm
     private DenseTerm(long[] bits, byte[] freqs, Dictionary<int, int> large, int docFreq, byte[] blockFreq, byte[] blockNorm, int[] blockImpact)
     {
         BlockImpact = blockImpact;
-        SuperImpact = Blocks.Super(blockImpact, blockImpact.Length);
+        SuperImpact = Blocks.Super<int>(blockImpact);
         Bits = bits;
         Freqs = freqs;
         this.large = large;
         DocFreq = docFreq;
         BlockFreq = blockFreq;
         BlockNorm = blockNorm;
-        SuperFreq = Blocks.Super(blockFreq);
-        SuperNorm = Blocks.Super(blockNorm);
+        SuperFreq = Blocks.Super<byte>(blockFreq);
+        SuperNorm = Blocks.Super<byte>(blockNorm);
         SuperRank = new int[(bits.Length / Blocks.PerSuper) + 1];
         for (int i = 0, rank = 0; i < bits.Length; i++)
         {
@@ -232,8 +232,7 @@ internal sealed class DenseTerm
                 blockNorm[doc >> 6] = Math.Max(blockNorm[doc >> 6], norms[doc]);
             }
 
-            var impact = BitConverter.SingleToInt32Bits(TextMatcher.Tf(docs.Freq) * (norms is null ? 1f : LengthNorms.Decoded[norms[doc]]));
-            blockImpact[doc >> 6] = Math.Max(blockImpact[doc >> 6], impact);
+            blockImpact[doc >> 6] = Math.Max(blockImpact[doc >> 6], TextMatcher.Impact(docs.Freq, norms, doc));
         }
 
         return new DenseTerm(bits, freqs, large, docFreq, blockFreq, blockNorm, blockImpact);
@@ -285,24 +284,14 @@ internal static class Blocks
 {
     public const int PerSuper = 8;
 
-    /// <summary>Maxima per 8 of the first <paramref name="count"/> values (non-negative float bits).</summary>
-    public static int[] Super(int[] blocks, int count)
+    /// <summary>Maxima per 8 blocks (frequencies, norm bytes, or non-negative floats' bits).</summary>
+    public static T[] Super<T>(ReadOnlySpan<T> blocks)
+        where T : struct, System.Numerics.INumber<T>
     {
-        var super = new int[(count + PerSuper - 1) / PerSuper];
-        for (var i = 0; i < count; i++)
-        {
-            super[i / PerSuper] = Math.Max(super[i / PerSuper], blocks[i]);
-        }
-
-        return super;
-    }
-
-    public static byte[] Super(byte[] blocks)
-    {
-        var super = new byte[(blocks.Length + PerSuper - 1) / PerSuper];
+        var super = new T[(blocks.Length + PerSuper - 1) / PerSuper];
         for (var i = 0; i < blocks.Length; i++)
         {
-            super[i / PerSuper] = Math.Max(super[i / PerSuper], blocks[i]);
+            super[i / PerSuper] = T.Max(super[i / PerSuper], blocks[i]);
         }
 
         return super;

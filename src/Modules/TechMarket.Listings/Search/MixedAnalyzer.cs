@@ -104,14 +104,7 @@ public sealed partial class MixedAnalyzer : Analyzer
                 continue;
             }
 
-            if (ranges.Count > 0 && start <= ranges[^1].End)
-            {
-                ranges[^1] = (ranges[^1].Start, Math.Max(end, ranges[^1].End));
-            }
-            else
-            {
-                ranges.Add((start, end));
-            }
+            AddMerged(ranges, start, end);
         }
 
         stream.End();
@@ -139,17 +132,23 @@ public sealed partial class MixedAnalyzer : Analyzer
         var ranges = new List<(int Start, int End)>(found.Count);
         foreach (var (start, end) in found)
         {
-            if (ranges.Count > 0 && start <= ranges[^1].End)
-            {
-                ranges[^1] = (ranges[^1].Start, Math.Max(end, ranges[^1].End));
-            }
-            else
-            {
-                ranges.Add((start, end));
-            }
+            AddMerged(ranges, start, end);
         }
 
         return ranges;
+    }
+
+    /// <summary>Adds a range found in increasing start order, merged into the last one when they overlap or touch.</summary>
+    private static void AddMerged(List<(int Start, int End)> ranges, int start, int end)
+    {
+        if (ranges.Count > 0 && start <= ranges[^1].End)
+        {
+            ranges[^1] = (ranges[^1].Start, Math.Max(end, ranges[^1].End));
+        }
+        else
+        {
+            ranges.Add((start, end));
+        }
     }
 
     internal static bool IsHanBigram(string term) => term.Length == 2 && IsHan(term[0]) && IsHan(term[1]);

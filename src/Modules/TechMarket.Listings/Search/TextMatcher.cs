@@ -215,6 +215,10 @@ internal sealed class TextMatcher
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float ImpactBound(int impact, float value) => BitConverter.Int32BitsToSingle(impact) * value * (1f + (1f / (1 << 20)));
 
+    /// <summary>One document's tf × norm for a term, as float bits (what <see cref="ImpactBound"/> takes the maximum of).</summary>
+    internal static int Impact(int freq, byte[]? norms, int doc) =>
+        BitConverter.SingleToInt32Bits(Tf(freq) * (norms is null ? 1f : LengthNorms.Decoded[norms[doc]]));
+
     /// <summary>Whether tf and the norm decoding are DefaultSimilarity's, which the direct scoring assumes.</summary>
     private static bool ComputesLikeDefault(TFIDFSimilarity similarity) =>
         LengthNorms.DecodesLike(similarity) && Enumerable.Range(1, TfTable.Length - 1).All(f => similarity.Tf(f) == TfTable[f]);
@@ -382,25 +386,27 @@ internal sealed class TextMatcher
         /// <summary>The clause's documents as a bit set (the dense bits, or the list's documents); empty when not scoring.</summary>
         public long[] Marks = [];
 
+        /// <summary>The highest score term <paramref name="t"/> can give a document of the block (see <see cref="TermBound"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Bound(int t, int block) => TermBound(BlockFreqs[t][block], BlockNorms[t][block], BlockImpacts[t][block], Values![t]);
+
         /// <summary>
-        /// The highest score term <paramref name="t"/> can give a document of the block, computed in the same order
-        /// and precision as <see cref="Score"/> from the block's highest frequency and norm: float rounding is
-        /// monotonic, so no document's score exceeds it.
+        /// The lower of two bounds on a term's score over some documents: the score computed in the same order and
+        /// precision as <see cref="Score"/> from their highest frequency and highest norm (float rounding is monotonic,
+        /// so no document's score exceeds it; exact when both are one document's, so equal scores still tie with it),
+        /// and the highest single-document tf × norm with a margin for rounding (<see cref="ImpactBound"/>).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public float Bound(int t, int block)
+        private float TermBound(byte freq, byte norm, int impact, float value)
         {
-            var freq = BlockFreqs[t][block];
-            var byImpact = ImpactBound(BlockImpacts[t][block], Values![t]);
+            var byImpact = ImpactBound(impact, value);
             if (freq == byte.MaxValue)
             {
                 return byImpact;
             }
 
-            var raw = Tf(freq) * Values[t];
-            // Exact when the highest frequency and norm are one document's (many equal scores tie with it exactly).
-            var exact = Norms is not null ? raw * LengthNorms.Decoded[BlockNorms[t][block]] : raw;
-            return Math.Min(exact, byImpact);
+            var raw = Tf(freq) * value;
+            return Math.Min(Norms is not null ? raw * LengthNorms.Decoded[norm] : raw, byImpact);
         }
 
         /// <summary>
@@ -418,15 +424,9 @@ internal sealed class TextMatcher
                 var norms = SuperNorms[t];
                 var impacts = SuperImpacts[t];
                 var value = Values![t];
-                var decoded = LengthNorms.Decoded;
                 for (var g = 0; g < groups; g++)
                 {
-                    var freq = freqs[g];
-                    var raw = Tf(freq) * value;
-                    var byImpact = ImpactBound(impacts[g], value);
-                    clause[g] += freq == 0 ? float.NaN
-                        : freq == byte.MaxValue ? byImpact
-                        : Math.Min(Norms is not null ? raw * decoded[norms[g]] : raw, byImpact);
+                    clause[g] += freqs[g] == 0 ? float.NaN : TermBound(freqs[g], norms[g], impacts[g], value);
                 }
             }
         }
@@ -449,12 +449,11 @@ internal sealed class TextMatcher
                     var doc = Docs[i];
                     var block = doc >> 6;
                     max[block] = (byte)Math.Max(max[block], Math.Min(freqs[i], byte.MaxValue));
-                    var impact = BitConverter.SingleToInt32Bits(Tf(freqs[i]) * (Norms is { } n ? LengthNorms.Decoded[n[doc]] : 1f));
-                    impacts[block] = Math.Max(impacts[block], impact);
+                    impacts[block] = Math.Max(impacts[block], Impact(freqs[i], Norms, doc));
                 }
             }
 
-            SuperImpacts = BlockImpacts.Select(b => Blocks.Super(b, blocks)).ToArray();
+            SuperImpacts = BlockImpacts.Select(b => Blocks.Super<int>(b.AsSpan(0, blocks))).ToArray();
 
             if (Norms is { } norms)
             {
@@ -466,8 +465,8 @@ internal sealed class TextMatcher
             }
 
             BlockNorms = Enumerable.Repeat(norm, Freqs.Length).ToArray();
-            SuperFreqs = BlockFreqs.Select(Blocks.Super).ToArray();
-            var superNorm = Blocks.Super(norm);
+            SuperFreqs = BlockFreqs.Select(b => Blocks.Super<byte>(b)).ToArray();
+            var superNorm = Blocks.Super<byte>(norm);
             SuperNorms = Enumerable.Repeat(superNorm, Freqs.Length).ToArray();
         }
 
