@@ -31,56 +31,84 @@ static int BuildIndex(string path, int count)
         Directory.Delete(path, recursive: true);
     }
 
-    // Documents are generated and analysed on every core at once (IndexWriter is thread-safe); each block of 10,000
-    // has its own seeded generator, so the index content is the same whatever the thread count.
-    const int Block = 10_000;
+    // Documents are generated and analysed on every core at once (IndexWriter is thread-safe). Each listing has its own
+    // seeded generator, so the index content is the same whatever the thread count. They are added in the order a
+    // rebuild uses (IndexDocuments.RunKey: by field, region, type, ...), so that facet counts run over ranges.
     var fields = Enum.GetValues<TechField>();
     var provinces = Regions.Provinces.Take(31).ToArray();
     var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     var done = 0;
     var watch = Stopwatch.StartNew();
-    TimeSpan added, merged;
-    using (var index = new SearchIndex(path, ramBufferMb: 512))
+    ListingContent Attributes(int i, Randomizer r)
     {
-        Parallel.For(0, (count + Block - 1) / Block, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, block =>
+        var field = fields[i % fields.Length];
+        var type = r.Enum<ListingType>();
+        var negotiable = r.Bool(0.3f);
+        var price = r.Number(1, 2000) * 10_000m;
+        var province = r.ArrayElement(provinces);
+        return new ListingContent
         {
-            var r = new Randomizer(1_000_000 + block);
-            for (var i = block * Block; i < Math.Min(count, (block + 1) * Block); i++)
+            Type = type,
+            Modes = r.Bool() ? [TransactionMode.Transfer] : [TransactionMode.OrdinaryLicense, TransactionMode.CoDevelopment],
+            Pricing = negotiable ? PricingKind.Negotiable : PricingKind.Fixed,
+            Price = negotiable ? null : price,
+            Maturity = r.Enum<MaturityStage>(),
+            Field = field,
+            Province = province.Code,
+            City = r.ArrayElement(province.Cities),
+            PatentStatus = type == ListingType.Patent ? r.Enum<PatentStatus>() : null,
+        };
+    }
+
+    var keys = new string[count];
+    Parallel.For(0, count, i =>
+    {
+        var content = Attributes(i, new Randomizer(1_000_000 + i)) with { Title = "", Abstract = "", Tags = "" };
+        keys[i] = IndexDocuments.RunKey(IndexDocuments.From(Listing.Create(Guid.Empty, Guid.Empty, content, start)));
+    });
+    var order = Enumerable.Range(0, count).OrderBy(i => keys[i], StringComparer.Ordinal).ThenBy(i => i).ToArray();
+    TimeSpan added, merged;
+    // One writer per thread, each over a contiguous part of that order: threads sharing one writer would interleave
+    // their documents within segments. The parts' segments are then added to the index and merged.
+    var parts = Environment.ProcessorCount;
+    var partPaths = Enumerable.Range(0, parts).Select(p => $"{path}.part{p}").ToArray();
+    using (var index = new SearchIndex(path, ramBufferMb: 64))
+    {
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            if (Directory.Exists(partPaths[part]))
             {
-                var field = fields[i % fields.Length];
-                var text = TechMarket.Listings.DemoText.Listing(r, field);
-                var type = r.Enum<ListingType>();
-                var negotiable = r.Bool(0.3f);
-                var price = r.Number(1, 2000) * 10_000m;
-                var province = r.ArrayElement(provinces);
-                var at = start.AddMinutes(i);
-                var listing = Listing.Create(Guid.CreateVersion7(at), Guid.Empty, new ListingContent
-                {
-                    Title = text.Title,
-                    Type = type,
-                    Modes = r.Bool() ? [TransactionMode.Transfer] : [TransactionMode.OrdinaryLicense, TransactionMode.CoDevelopment],
-                    Pricing = negotiable ? PricingKind.Negotiable : PricingKind.Fixed,
-                    Price = negotiable ? null : price,
-                    Maturity = r.Enum<MaturityStage>(),
-                    Field = field,
-                    Province = province.Code,
-                    City = r.ArrayElement(province.Cities),
-                    PatentStatus = type == ListingType.Patent ? r.Enum<PatentStatus>() : null,
-                    Abstract = text.Abstract,
-                    DescriptionHtml = text.Description,
-                    Tags = text.Tags,
-                }, at);
-                listing.Submit(at);
-                listing.Approve(at);
-                index.Add(IndexDocuments.From(listing));
+                Directory.Delete(partPaths[part], recursive: true);
             }
 
-            var n = Interlocked.Add(ref done, Block);
-            if (n % 100_000 == 0)
+            using var partIndex = new SearchIndex(partPaths[part], ramBufferMb: 512);
+            var (from, to) = ((long)count * part / parts, (long)count * (part + 1) / parts);
+            for (var k = (int)from; k < to; k++)
             {
-                Console.WriteLine($"  {n:N0} documents, {watch.Elapsed.TotalSeconds:F0} s");
+                var i = order[k];
+                var r = new Randomizer(1_000_000 + i);
+                var attributes = Attributes(i, r);
+                var text = TechMarket.Listings.DemoText.Listing(r, attributes.Field);
+                var content = attributes with { Title = text.Title, Abstract = text.Abstract, DescriptionHtml = text.Description, Tags = text.Tags };
+                var at = start.AddMinutes(i);
+                var listing = Listing.Create(Guid.CreateVersion7(at), Guid.Empty, content, at);
+                listing.Submit(at);
+                listing.Approve(at);
+                partIndex.Add(IndexDocuments.From(listing));
+                if (Interlocked.Increment(ref done) % 100_000 == 0)
+                {
+                    Console.WriteLine($"  {done:N0} documents, {watch.Elapsed.TotalSeconds:F0} s");
+                }
             }
+
+            partIndex.Commit(0);
         });
+        index.AddIndexes(partPaths);
+        foreach (var partPath in partPaths)
+        {
+            Directory.Delete(partPath, recursive: true);
+        }
+
         added = watch.Elapsed;
 
         // One segment: the index is searched far more often than it is built, and later changes add small segments.

@@ -13,8 +13,8 @@ namespace TechMarket.Listings.Tests.Unit;
 /// <summary>
 /// The search service computes matches, scores, facet counts and the top hits itself (one pass, see SearchPass and
 /// TextMatcher). Here every result is compared with plain Lucene on a generated index of several segments with
-/// deleted documents: the same total, the same hits in the same order (Lucene's TF-IDF scores, its tie-breaking by
-/// document), and the same facet counts, computed the straightforward way (one search per filtered dimension). Each
+/// deleted documents (the last one written in run order, as a rebuild does): the same total, the same hits in the same
+/// order (Lucene's TF-IDF scores, its tie-breaking by document), and the same facet counts, computed the straightforward way (one search per filtered dimension). Each
 /// request runs with the decoded dense postings on (most terms of this small index are in more than 1/256 of a
 /// segment; bigrams across words, e.g. 能系 in 储能系统, are not, so clauses mix both), with a budget so small that
 /// terms evict each other, and off; and with the facets counted match by match, from bit sets, and either (Auto).
@@ -42,36 +42,42 @@ public sealed class SearchEquivalenceTests : IDisposable
         var fields = Enum.GetValues<TechField>();
         var provinces = Regions.Provinces.Take(31).ToArray();
         var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Listing Generate()
+        {
+            var field = r.ArrayElement(fields);
+            var text = DemoText.Listing(r, field);
+            var type = r.Enum<ListingType>();
+            var negotiable = r.Bool(0.3f);
+            var province = r.ArrayElement(provinces);
+            // Equal dates and prices on purpose: ties must break the same way.
+            var at = start.AddHours(r.Number(0, 300));
+            var listing = Listing.Create(Guid.NewGuid(), Guid.Empty, new ListingContent
+            {
+                Title = text.Title,
+                Type = type,
+                Modes = r.Bool() ? [TransactionMode.Transfer] : [TransactionMode.OrdinaryLicense, TransactionMode.CoDevelopment],
+                Pricing = negotiable ? PricingKind.Negotiable : PricingKind.Fixed,
+                Price = negotiable ? null : r.Number(1, 40) * 50_000m,
+                Maturity = r.Enum<MaturityStage>(),
+                Field = field,
+                Province = province.Code,
+                City = r.ArrayElement(province.Cities),
+                PatentStatus = type == ListingType.Patent ? r.Enum<PatentStatus>() : null,
+                Abstract = text.Abstract,
+                DescriptionHtml = text.Description,
+                Tags = text.Tags,
+            }, at);
+            listing.Submit(at);
+            listing.Approve(at);
+            return listing;
+        }
+
         var listings = new List<Listing>();
         for (var batch = 0; batch < 3; batch++)
         {
             for (var i = 0; i < 800; i++)
             {
-                var field = r.ArrayElement(fields);
-                var text = DemoText.Listing(r, field);
-                var type = r.Enum<ListingType>();
-                var negotiable = r.Bool(0.3f);
-                var province = r.ArrayElement(provinces);
-                // Equal dates and prices on purpose: ties must break the same way.
-                var at = start.AddHours(r.Number(0, 300));
-                var listing = Listing.Create(Guid.NewGuid(), Guid.Empty, new ListingContent
-                {
-                    Title = text.Title,
-                    Type = type,
-                    Modes = r.Bool() ? [TransactionMode.Transfer] : [TransactionMode.OrdinaryLicense, TransactionMode.CoDevelopment],
-                    Pricing = negotiable ? PricingKind.Negotiable : PricingKind.Fixed,
-                    Price = negotiable ? null : r.Number(1, 40) * 50_000m,
-                    Maturity = r.Enum<MaturityStage>(),
-                    Field = field,
-                    Province = province.Code,
-                    City = r.ArrayElement(province.Cities),
-                    PatentStatus = type == ListingType.Patent ? r.Enum<PatentStatus>() : null,
-                    Abstract = text.Abstract,
-                    DescriptionHtml = text.Description,
-                    Tags = text.Tags,
-                }, at);
-                listing.Submit(at);
-                listing.Approve(at);
+                var listing = Generate();
                 listings.Add(listing);
                 index.Upsert(IndexDocuments.From(listing), IndexDocuments.KeyOf(EntityKinds.Listing, listing.Id));
             }
@@ -85,6 +91,14 @@ public sealed class SearchEquivalenceTests : IDisposable
             index.Delete(IndexDocuments.KeyOf(EntityKinds.Listing, listings[(batch * 7) + 3].Id));
             index.Commit(batch + 1);
         }
+
+        // A last segment as a rebuild writes it: in run order, so that its facets are counted over runs (FacetRuns).
+        foreach (var listing in Enumerable.Range(0, 1600).Select(_ => Generate()).OrderBy(l => IndexDocuments.RunKey(IndexDocuments.From(l)), StringComparer.Ordinal))
+        {
+            index.Upsert(IndexDocuments.From(listing), IndexDocuments.KeyOf(EntityKinds.Listing, listing.Id));
+        }
+
+        index.Commit(4);
     }
 
     public static TheoryData<string, string?, string?, string?, string?, string?> Requests => new()
@@ -149,6 +163,16 @@ public sealed class SearchEquivalenceTests : IDisposable
         Assert.True(search.DensePostingsHeld.Terms >= 9, $"{search.DensePostingsHeld.Terms} dense terms");
         Assert.True(evicting.DensePostingsHeld.Terms < search.DensePostingsHeld.Terms);
         Assert.Equal((0L, 0), postingsOnly.DensePostingsHeld);
+    }
+
+    [Fact]
+    public void The_segment_written_in_run_order_is_counted_over_runs_and_the_others_are_not()
+    {
+        // Guards the equivalence test: the range counting must actually run on one segment, and only where it pays.
+        var runs = index.Search(searcher => searcher.IndexReader.Leaves.Select(l => SegmentFacets.Of(l.AtomicReader).Runs).ToList());
+        var counted = Assert.Single(runs, r => r is not null)!;
+        Assert.Equal(IndexFields.Field, IndexFields.Dimensions[counted.Slots[0]]);
+        Assert.True(counted.Count <= 16, $"{counted.Count} runs");
     }
 
     [Fact]

@@ -39,6 +39,15 @@ public static class IndexDocuments
 {
     public static string KeyOf(string kind, Guid id) => $"{kind}:{id:N}";
 
+    /// <summary>
+    /// A document's facet values in <see cref="IndexFields.RunOrder"/>, joined: a rebuild adds each kind's documents
+    /// sorted by it, so that every leading part of the order groups into runs (see <see cref="FacetRuns"/>).
+    /// </summary>
+    public static string RunKey(Document doc) =>
+        string.Join('|', IndexFields.RunOrder.Select(dim => string.Join(',', doc.GetValues(dim).Order(StringComparer.Ordinal))));
+
+    private static PriceBand PriceBandOf(ListingContent c) => PriceBands.Of(c.Pricing == PricingKind.Fixed ? c.Price : c.PriceMax ?? c.PriceMin);
+
     public static Document From(Listing listing)
     {
         var c = listing.Content;
@@ -54,7 +63,7 @@ public static class IndexDocuments
 
         Facet(doc, IndexFields.Field, c.Field.ToString());
         Facet(doc, IndexFields.Region, c.Province);
-        Facet(doc, IndexFields.PriceBand, PriceBands.Of(c.Pricing == PricingKind.Fixed ? c.Price : c.PriceMax ?? c.PriceMin).ToString());
+        Facet(doc, IndexFields.PriceBand, PriceBandOf(c).ToString());
         Facet(doc, IndexFields.Maturity, c.Maturity.ToString());
         if (c.PatentStatus is { } status)
         {

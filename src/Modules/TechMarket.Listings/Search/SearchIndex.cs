@@ -84,6 +84,26 @@ public sealed class SearchIndex : IDisposable
     /// </summary>
     public void ForceMerge(int segments) => writer.ForceMerge(segments);
 
+    /// <summary>
+    /// Adds the segments of other, closed indexes (a parallel bulk build writes one per thread, each over its own range
+    /// of documents, so that every segment keeps its documents in the order they were added).
+    /// </summary>
+    public void AddIndexes(IEnumerable<string> paths)
+    {
+        var others = paths.Select(p => (Lucene.Net.Store.Directory)FSDirectory.Open(p)).ToArray();
+        try
+        {
+            writer.AddIndexes(others);
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                other.Dispose();
+            }
+        }
+    }
+
     public void Delete(string key) => writer.DeleteDocuments(new Term(IndexFields.Key, key));
 
     public void DeleteAll() => writer.DeleteAll();
@@ -165,4 +185,11 @@ public static class IndexFields
     public const string Patent = "patent";
 
     public static readonly string[] Dimensions = [Type, Mode, Field, Region, PriceBand, Maturity, Patent];
+
+    /// <summary>
+    /// The order a rebuild adds documents in (see <see cref="FacetRuns"/>): the dimensions with the most values that
+    /// the fewest runs can still cover first. Transaction modes (several per listing) are left out: a listing's set of
+    /// modes would split every run.
+    /// </summary>
+    public static readonly string[] RunOrder = [Field, Region, Type, Maturity, PriceBand, Patent];
 }

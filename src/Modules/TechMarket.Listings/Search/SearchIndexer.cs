@@ -152,28 +152,44 @@ public sealed class SearchIndexer(IServiceScopeFactory scopes, SearchIndex index
         // Everything committed up to here is in the rebuild; later changes are caught up normally.
         var position = await db.SearchChanges.MaxAsync(c => (long?)c.Id, cancellationToken) ?? 0;
         index.DeleteAll();
-        var count = 0;
-        await foreach (var listing in db.Listings.AsNoTracking().Where(l => l.Status == PublicationStatus.Published).AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            index.Upsert(IndexDocuments.From(listing), IndexDocuments.KeyOf(EntityKinds.Listing, listing.Id));
-            count++;
-        }
-
-        await foreach (var demand in db.Demands.AsNoTracking().Where(d => d.Status == PublicationStatus.Published).AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            index.Upsert(IndexDocuments.From(demand), IndexDocuments.KeyOf(EntityKinds.Demand, demand.Id));
-            count++;
-        }
-
-        await foreach (var profile in db.Profiles.AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            index.Upsert(IndexDocuments.From(profile), IndexDocuments.KeyOf(EntityKinds.Profile, profile.Id));
-            count++;
-        }
-
+        var count = await AddInRunOrderAsync(db.Listings.Where(l => l.Status == PublicationStatus.Published), l => l.Id, IndexDocuments.From, EntityKinds.Listing, cancellationToken);
+        count += await AddInRunOrderAsync(db.Demands.Where(d => d.Status == PublicationStatus.Published), d => d.Id, IndexDocuments.From, EntityKinds.Demand, cancellationToken);
+        count += await AddInRunOrderAsync(db.Profiles, p => p.Id, IndexDocuments.From, EntityKinds.Profile, cancellationToken);
         gaps.Clear();
         index.Commit(position, clock.GetUtcNow());
         logger.LogInformation("Search index rebuilt: {Count} documents at position {Position}", count, position);
+    }
+
+    /// <summary>
+    /// Adds the items sorted by their documents' run key (IndexDocuments.RunKey), so that a rebuilt segment's facets
+    /// are counted over ranges (see FacetRuns): first every id with its key (documents built and dropped), then the
+    /// items a batch at a time in that order.
+    /// </summary>
+    private async Task<int> AddInRunOrderAsync<T>(IQueryable<T> items, Func<T, Guid> idOf, Func<T, Lucene.Net.Documents.Document> document, string kind, CancellationToken cancellationToken)
+        where T : class
+    {
+        var ordered = new List<(string Key, Guid Id)>();
+        await foreach (var item in items.AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            ordered.Add((IndexDocuments.RunKey(document(item)), idOf(item)));
+        }
+
+        ordered.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key) is var byKey and not 0 ? byKey : a.Id.CompareTo(b.Id));
+        var count = 0;
+        foreach (var batch in ordered.Select(o => o.Id).Chunk(500))
+        {
+            var loaded = await items.AsNoTracking().Where(i => batch.Contains(EF.Property<Guid>(i, "Id"))).ToDictionaryAsync(idOf, cancellationToken);
+            foreach (var id in batch)
+            {
+                if (loaded.TryGetValue(id, out var item))
+                {
+                    index.Upsert(document(item), IndexDocuments.KeyOf(kind, id));
+                    count++;
+                }
+            }
+        }
+
+        return count;
     }
 
     private async Task ApplyAsync(ListingsDbContext db, List<SearchChange> changes, CancellationToken cancellationToken)
