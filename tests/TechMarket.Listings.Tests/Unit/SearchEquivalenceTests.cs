@@ -92,13 +92,21 @@ public sealed class SearchEquivalenceTests : IDisposable
             index.Commit(batch + 1);
         }
 
-        // A last segment as a rebuild writes it: in run order, so that its facets are counted over runs (FacetRuns).
-        foreach (var listing in Enumerable.Range(0, 1600).Select(_ => Generate()).OrderBy(l => IndexDocuments.RunKey(IndexDocuments.From(l)), StringComparer.Ordinal))
+        // A last segment as a rebuild writes it: in run order, so that its facets are counted over runs (FacetRuns);
+        // then some of its documents are deleted, which the ranges must not count.
+        var ordered = Enumerable.Range(0, 1600).Select(_ => Generate()).OrderBy(l => IndexDocuments.RunKey(IndexDocuments.From(l)), StringComparer.Ordinal).ToList();
+        foreach (var listing in ordered)
         {
             index.Upsert(IndexDocuments.From(listing), IndexDocuments.KeyOf(EntityKinds.Listing, listing.Id));
         }
 
         index.Commit(4);
+        foreach (var listing in ordered.Where((_, i) => i % 37 == 5))
+        {
+            index.Delete(IndexDocuments.KeyOf(EntityKinds.Listing, listing.Id));
+        }
+
+        index.Commit(5);
     }
 
     public static TheoryData<string, string?, string?, string?, string?, string?> Requests => new()

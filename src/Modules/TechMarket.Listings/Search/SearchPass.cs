@@ -529,15 +529,19 @@ internal sealed class SearchPass : ICollector
 
                 var at = Array.IndexOf(runs.Slots, slot);
                 var ords = runs.Ords[at];
-                for (var r = 0; r < ords.Length; r++)
+                if (!runs.Multi[at])
                 {
-                    if (!runs.Multi[at])
+                    // A run without a value of the dimension adds to the all-ones ord, which is never reported.
+                    for (var r = 0; r < ords.Length; r++)
                     {
-                        // A run without a value of the dimension adds to the all-ones ord, which is never reported.
                         counts[(slot << 8) | ords[r]] += perRun![r];
-                        continue;
                     }
 
+                    continue;
+                }
+
+                for (var r = 0; r < ords.Length; r++)
+                {
                     for (var mask = (uint)ords[r]; mask != 0; mask &= mask - 1)
                     {
                         counts[(slot << 8) | System.Numerics.BitOperations.TrailingZeroCount(mask)] += perRun![r];
